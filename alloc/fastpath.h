@@ -1,0 +1,96 @@
+/*
+ * fastpath.h - malloc and free of small objects: a freelist pop and push
+ * on the calling thread's own slab, with no lock and no atomic; anything
+ * else goes to one unlikely call into slab.c.
+ *
+ * Every free object holds, in its second word, slab_secret ^ its address
+ * (the "key"); a live object never does, because the pop clears it. A
+ * free that finds the key is a double free, reported before any list is
+ * touched. An object of someone else's slab goes to slab_free_slow,
+ * which pushes it on that slab's atomic remote list.
+ */
+#ifndef BUDDY_FASTPATH_H
+#define BUDDY_FASTPATH_H
+
+#include "internal.h"
+
+static inline uintptr_t slab_key(const void *o)
+{
+	return slab_secret ^ (uintptr_t)o;
+}
+
+static inline void *slab_alloc(unsigned cls)
+{
+	struct tcache *tc = tls_tc;
+	struct page *s = tc->active[cls];
+	void **o = s->free;
+	if (likely(o != NULL)) {
+		s->free = o[0];
+		o[1] = NULL;
+		s->inuse++;
+		tc->stat.nmalloc[cls]++;
+		return o;
+	}
+	return slab_alloc_slow(tc, cls);
+}
+
+static inline void slab_free(struct page *s, void **o)
+{
+	struct tcache *tc = tls_tc;
+	if (unlikely((uintptr_t)o[1] == slab_key(o))) {
+		slab_invalid("free", o, true);
+		return;
+	}
+	if (likely(atomic_load_explicit(&s->owner, memory_order_relaxed) == tc)) {
+		o[0] = s->free;
+		o[1] = (void *)slab_key(o);
+		s->free = o;
+		tc->stat.nfree[s->cls]++;
+		if (unlikely(--s->inuse == 0))
+			slab_empty(tc, s);
+		return;
+	}
+	slab_free_slow(tc, s, o);
+}
+
+/* True when p is the start of an object that was carved out of slab s. */
+static inline bool slab_owns(const struct page *s, const void *p)
+{
+	const struct size_class *c = &sc_table[s->cls];
+	uintptr_t off = (uintptr_t)p - pfn_address(s->sec, page_pfn(s->sec, s));
+	uint32_t idx = (uint32_t)((off * c->recip) >> 32);
+	return (uintptr_t)idx * c->size == off && idx < s->bump;
+}
+
+/* The two entry points the program calls most, inlined into preload/. */
+extern size_t ba_slab_limit;
+void *ba_malloc_big(size_t n);
+void *ba_nomem(void);
+
+static inline void *ba_malloc_inline(size_t n)
+{
+	if (likely(n <= ba_slab_limit)) {
+		void *p = slab_alloc(sc_of(n));
+		return likely(p != NULL) ? p : ba_nomem();
+	}
+	return ba_malloc_big(n);
+}
+
+static inline void ba_free_inline(void *p)
+{
+	struct sec_head *h = section_lookup(p);
+	if (likely(h != NULL && h->kind == SEC_ZONE)) {
+		struct section *sec = (struct section *)h;
+		size_t pfn = ((uintptr_t)p - sec->base) >> PAGE_SHIFT;
+		struct page *pg = &sec->pages[pfn];
+		if (pg->kind == PG_TAIL && pg->head && pg->head <= pfn)
+			pg -= pg->head;
+		if (likely(pg->kind == PG_SLAB && slab_owns(pg, p))) {
+			slab_free(pg, p);
+			return;
+		}
+	}
+	ba_free(p, "free");
+}
+
+#endif

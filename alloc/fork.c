@@ -1,0 +1,114 @@
+/*
+ * fork.c - a working allocator in the child of a fork, without taking any
+ * lock at fork time.
+ *
+ * Taking our locks in a pthread_atfork prepare handler deadlocks against
+ * stdio (glibc's fork takes the stdio list lock after the prepare
+ * handlers; see DESIGN.md). So the parent does nothing, and the child
+ * repairs whatever the other threads (gone in the child) left behind:
+ *
+ *  - quiet fork: no lock of ours was held and no other thread was inside a
+ *    slow path (tcache->busy). Every list is consistent; the caches of the
+ *    vanished threads are released as at thread exit. Cheap: O(threads).
+ *  - otherwise, rebuild: every lock is reset, every list emptied, and the
+ *    lists are refilled from the page descriptors, which always say
+ *    which blocks are free (PG_FREE, or PG_PCP in a cache that is being
+ *    discarded), which are runs, and which are slabs (types.h). Slabs of
+ *    the vanished threads become abandoned or full; the forking thread
+ *    keeps its own slabs. An operation the fork cut in half can leak a
+ *    block in the child; it can never hand a block out twice, because the
+ *    scan skips over every block it has placed.
+ */
+#include "internal.h"
+
+/* Pages covered by the head at pfn, or 0 for a page that heads nothing
+ * sound (a tail, or a descriptor a vanished thread left half written). */
+static size_t head_span(const struct page *pg, size_t pfn)
+{
+	size_t n;
+	switch (pg->kind) {
+	case PG_FREE:
+	case PG_PCP:
+	case PG_SLAB:
+		if (pg->order >= MAX_ORDER)
+			return 0;
+		n = (size_t)1 << pg->order;
+		return pfn & (n - 1) ? 0 : n;
+	case PG_RUN:
+		return pg->head >= 1 && pfn + pg->head <= PAGES_PER_SECTION ? pg->head : 0;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Two passes over each section. The first turns every free head into
+ * PG_PCP ("free, on no list"), so that __buddy_free in the second pass
+ * merges only with buddies it has already put back on the lists.
+ */
+static void rebuild_zone(struct zone *z, struct tcache *me)
+{
+	__buddy_reset(z);
+	z->managed_pages = 0;
+	for (struct section *sec = atomic_load(&z->sections); sec; sec = sec->next) {
+		size_t pfn, n;
+		z->managed_pages += PAGES_PER_SECTION;
+		for (pfn = 0; pfn < PAGES_PER_SECTION; pfn += n ? n : 1) {
+			n = head_span(&sec->pages[pfn], pfn);
+			if (n && sec->pages[pfn].kind == PG_FREE)
+				sec->pages[pfn].kind = PG_PCP;
+		}
+		for (pfn = 0; pfn < PAGES_PER_SECTION; pfn += n ? n : 1) {
+			struct page *pg = &sec->pages[pfn];
+			n = head_span(pg, pfn);
+			if (n && pg->kind == PG_PCP)
+				__buddy_free(z, sec, pfn, pg->order, pg->zeroed);
+			else if (n && pg->kind == PG_SLAB)
+				slab_rebuild(pg, me);
+		}
+	}
+}
+
+void fork_child(void)
+{
+	struct tcache *me = tls_tc == &tcache_empty ? NULL : tls_tc;
+	bool rebuild = false;
+
+	for (int i = 0; i < NR_ZONES; i++) {
+		rebuild |= lock_is_held(&node.zones[i].lock);
+		lock_init(&node.zones[i].lock);
+	}
+	for (unsigned c = 0; c < NR_CLASSES; c++)
+		rebuild |= lock_is_held(&kmem_caches[c].lock);
+	meta_fork_child();
+	if (me && me->busy) {
+		/* fork from a signal handler that interrupted us: start afresh */
+		tls_tc = &tcache_empty;
+		me = NULL;
+	}
+	for (struct tcache *t = atomic_load(&tcache_registry); t; t = atomic_load(&t->next))
+		if (t != me && atomic_load(&t->in_use) && t->busy)
+			rebuild = true;
+
+	if (!rebuild) {
+		for (unsigned c = 0; c < NR_CLASSES; c++)
+			lock_init(&kmem_caches[c].lock);
+		for (struct tcache *t = atomic_load(&tcache_registry); t; t = atomic_load(&t->next))
+			if (t != me && atomic_load(&t->in_use))
+				tcache_release(t);
+		return;
+	}
+
+	slab_fork_reset();
+	for (struct tcache *t = atomic_load(&tcache_registry); t; t = atomic_load(&t->next)) {
+		if (t == me)
+			tcache_forget_pcp(t);
+		else
+			tcache_forget(t);
+	}
+	for (int i = 0; i < NR_ZONES; i++) {
+		rebuild_zone(&node.zones[i], me);
+		if (debug_checks)
+			__check_zone(&node.zones[i]);
+	}
+}

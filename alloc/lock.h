@@ -1,0 +1,66 @@
+/*
+ * lock.h - the allocator's one lock: a three-state futex mutex.
+ *
+ * 0 free, 1 held, 2 held with waiters. It never allocates, and a lock left
+ * held by a thread that does not exist in a forked child is detected by
+ * lock_is_held() and reset by lock_init() (see fork.c).
+ */
+#ifndef BUDDY_LOCK_H
+#define BUDDY_LOCK_H
+
+#include <errno.h>
+#include <linux/futex.h>
+#include <stdatomic.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+struct lock {
+	_Atomic int state;
+};
+
+#define LOCK_INIT { 0 }
+
+static inline void lock_init(struct lock *l)
+{
+	atomic_store_explicit(&l->state, 0, memory_order_relaxed);
+}
+
+static inline int lock_is_held(struct lock *l)
+{
+	return atomic_load_explicit(&l->state, memory_order_relaxed) != 0;
+}
+
+static inline void lock_slow(struct lock *l)
+{
+	int c = 0, saved = errno;
+	for (int spin = 0; spin < 100; spin++) {
+		c = 0;
+		if (atomic_compare_exchange_weak_explicit(&l->state, &c, 1,
+				memory_order_acquire, memory_order_relaxed))
+			return;
+		__builtin_ia32_pause();
+	}
+	if (c != 2)
+		c = atomic_exchange_explicit(&l->state, 2, memory_order_acquire);
+	while (c != 0) {
+		syscall(SYS_futex, &l->state, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
+		c = atomic_exchange_explicit(&l->state, 2, memory_order_acquire);
+	}
+	errno = saved;	/* a futex wait may set it; malloc's callers must not see that */
+}
+
+static inline void lock_acquire(struct lock *l)
+{
+	int c = 0;
+	if (__builtin_expect(!atomic_compare_exchange_strong_explicit(&l->state,
+			&c, 1, memory_order_acquire, memory_order_relaxed), 0))
+		lock_slow(l);
+}
+
+static inline void lock_release(struct lock *l)
+{
+	if (atomic_exchange_explicit(&l->state, 0, memory_order_release) == 2)
+		syscall(SYS_futex, &l->state, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * section.c - address -> section -> page descriptor.
+ *
+ * The user address space (47 bits) is cut into 4 MiB sections. A two-level
+ * table maps a section number to the descriptor of what lives there: a
+ * zone section (with its 1024 page descriptors) or a mapped chunk. The
+ * first level is static (64 KiB of zero pages until used); a second-level
+ * table (32 KiB) is mapped the first time one of its 4096 sections is.
+ *
+ * Lookups take no lock: entries are written with release stores after the
+ * descriptor is complete, and second-level tables are installed with a
+ * compare-and-swap, so a racing installer just unmaps its copy. Nothing
+ * here is ever freed, so a lookup can never read unmapped metadata.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+#define L2_ENTRIES	((size_t)1 << SECTION_L2_BITS)
+
+struct sec_head **_Atomic section_l1[(size_t)1 << SECTION_L1_BITS];
+
+static struct sec_head **l2_get(uintptr_t a)
+{
+	_Atomic(struct sec_head **) *slot = &section_l1[a >> (SECTION_SHIFT + SECTION_L2_BITS)];
+	struct sec_head **l2 = atomic_load_explicit(slot, memory_order_acquire);
+	if (l2)
+		return l2;
+	struct sec_head **fresh = os_map(L2_ENTRIES * sizeof(*fresh));
+	if (!fresh)
+		return NULL;
+	if (atomic_compare_exchange_strong_explicit(slot, &l2, fresh,
+			memory_order_acq_rel, memory_order_acquire))
+		return fresh;
+	os_unmap(fresh, L2_ENTRIES * sizeof(*fresh));
+	return l2;
+}
+
+/* Points every section overlapping [base, base+len) at h (or clears them
+ * when h is NULL). False when a table could not be mapped; then nothing
+ * that was set stays set. */
+static bool section_set(uintptr_t base, size_t len, struct sec_head *h)
+{
+	uintptr_t end = base + len;
+	for (uintptr_t a = base & ~(SECTION_SIZE - 1); a < end; a += SECTION_SIZE) {
+		struct sec_head **l2 = h ? l2_get(a) : atomic_load_explicit(
+			&section_l1[a >> (SECTION_SHIFT + SECTION_L2_BITS)], memory_order_acquire);
+		if (!l2) {
+			if (h && a > base)
+				section_set(base, a - base, NULL);
+			if (h)
+				return false;
+			continue;
+		}
+		__atomic_store_n(&l2[(a >> SECTION_SHIFT) & (L2_ENTRIES - 1)], h, __ATOMIC_RELEASE);
+	}
+	return true;
+}
+
+bool section_map(uintptr_t base, size_t len, struct sec_head *h)
+{
+	if ((base + len - 1) >> ADDRESS_BITS)
+		return false;
+	return section_set(base, len, h);
+}
+
+void section_unmap(uintptr_t base, size_t len)
+{
+	section_set(base, len, NULL);
+}
+
+/*
+ * Describes the 4 MiB at base as a section of zone z. The caller holds
+ * z->lock, frees the pages into the zone, and publishes the section on
+ * the zone's list once it is whole.
+ */
+struct section *section_create(struct zone *z, uintptr_t base)
+{
+	struct section *sec = os_map(sizeof(*sec));
+	if (!sec)
+		return NULL;
+	/* fresh mappings are zero: every page is already PG_TAIL */
+	sec->h.kind = SEC_ZONE;
+	sec->zone = z;
+	sec->base = base;
+	if (!section_map(base, SECTION_SIZE, &sec->h)) {
+		os_unmap(sec, sizeof(*sec));
+		return NULL;
+	}
+	return sec;
+}

@@ -1,0 +1,121 @@
+/*
+ * api.c - the exported malloc API: thin functions over alloc/ that check
+ * sizes and alignments the way glibc does and set errno as it does.
+ *
+ * Nothing here allocates, locks or keeps state; the small-object paths of
+ * malloc and free are inlined from alloc/fastpath.h.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "../alloc/fastpath.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+static void *fail(int e)
+{
+	errno = e;
+	return NULL;
+}
+
+static bool is_pow2(size_t a)
+{
+	return a && !(a & (a - 1));
+}
+
+EXPORT void *malloc(size_t n)
+{
+	return ba_malloc_inline(n);
+}
+
+EXPORT void free(void *p)
+{
+	if (likely(p != NULL))
+		ba_free_inline(p);
+}
+
+EXPORT void *calloc(size_t nmemb, size_t size)
+{
+	size_t n;
+	if (__builtin_mul_overflow(nmemb, size, &n) || n > PTRDIFF_MAX)
+		return fail(ENOMEM);
+	return ba_calloc(n);
+}
+
+EXPORT void *realloc(void *p, size_t n)
+{
+	if (!p)
+		return ba_malloc_inline(n);
+	if (n == 0) {
+		ba_free(p, "realloc");
+		return NULL;
+	}
+	if (n > PTRDIFF_MAX)
+		return fail(ENOMEM);
+	return ba_realloc(p, n);
+}
+
+EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
+{
+	size_t n;
+	if (__builtin_mul_overflow(nmemb, size, &n))
+		return fail(ENOMEM);
+	return realloc(p, n);
+}
+
+static void *aligned(size_t align, size_t n)
+{
+	if (n > PTRDIFF_MAX || align > PTRDIFF_MAX / 2 + 1)
+		return fail(ENOMEM);
+	return ba_memalign(align, n);
+}
+
+/* glibc: an alignment of 0 (or up to 16) is plain malloc. */
+EXPORT void *memalign(size_t align, size_t n)
+{
+	if (align == 0)
+		return ba_malloc_inline(n);
+	if (!is_pow2(align))
+		return fail(EINVAL);
+	return aligned(align, n);
+}
+
+EXPORT void *aligned_alloc(size_t align, size_t n)
+{
+	if (!is_pow2(align))
+		return fail(EINVAL);
+	return aligned(align, n);
+}
+
+/* Returns the error rather than setting errno, which it leaves alone. */
+EXPORT int posix_memalign(void **out, size_t align, size_t n)
+{
+	int saved = errno;
+	void *p;
+	if (!is_pow2(align) || align % sizeof(void *))
+		return EINVAL;
+	p = aligned(align, n);
+	errno = saved;
+	if (!p)
+		return ENOMEM;
+	*out = p;
+	return 0;
+}
+
+EXPORT void *valloc(size_t n)
+{
+	return aligned(PAGE_SIZE, n);
+}
+
+EXPORT void *pvalloc(size_t n)
+{
+	if (n > SIZE_MAX - (PAGE_SIZE - 1))
+		return fail(ENOMEM);
+	return aligned(PAGE_SIZE, align_up(n ? n : 1, PAGE_SIZE));
+}
+
+EXPORT size_t malloc_usable_size(void *p)
+{
+	return p ? ba_usable(p) : 0;
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# tests/run.sh BUILD_DIR LIB
+# Runs every test of the tree (see tests/README.md), one line per test, and ends
+# with the closing line "N passed, M failed". Exit status: 0 only if none failed.
+set -u
+build=$(cd "$1" && pwd)
+lib=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+top=$(cd "$(dirname "$0")/.." && pwd)
+logs=$build/test-logs
+mkdir -p "$logs"
+export BUDDYMALLOC_LIB=$lib BUDDYMALLOC_BUILD=$build BUDDYMALLOC_TOP=$top
+pass=0 fail=0 failed=()
+
+# run KIND NAME TIMEOUT CMD...
+run() {
+	local kind=$1 name=$2 limit=$3; shift 3
+	local log=$logs/$kind-$name.log start=$SECONDS rc
+	timeout --kill-after=10 "$limit" "$@" >"$log" 2>&1 </dev/null
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		pass=$((pass + 1))
+		printf 'PASS %s/%s (%ds)\n' "$kind" "$name" $((SECONDS - start))
+	else
+		fail=$((fail + 1)); failed+=("$kind/$name")
+		[ $rc -eq 124 ] && echo "timed out after ${limit}s" >>"$log"
+		printf 'FAIL %s/%s (exit %d, %ds)\n' "$kind" "$name" $rc $((SECONDS - start))
+		tail -n 25 "$log" | sed 's/^/    | /'
+	fi
+}
+
+for t in "$build"/tests/unit/*; do
+	[ -x "$t" ] && run unit "$(basename "$t")" 300 "$t"
+done
+for t in "$build"/tests/unit-asan/*; do
+	[ -x "$t" ] && run unit-asan "$(basename "$t")" 600 "$t"
+done
+for kind in api stress; do
+	for t in "$build/tests/$kind"/*; do
+		[ -x "$t" ] && run "$kind" "$(basename "$t")" 600 env LD_PRELOAD="$lib" "$t"
+	done
+done
+for kind in preload check; do
+	for t in "$top/tests/$kind"/*.sh; do
+		[ -f "$t" ] && run "$kind" "$(basename "$t" .sh)" 1200 bash "$t"
+	done
+done
+
+[ $fail -gt 0 ] && printf 'failed: %s\n' "${failed[*]}"
+printf '%d passed, %d failed\n' $pass $fail
+[ $fail -eq 0 ]

@@ -1,0 +1,188 @@
+/*
+ * slab.c - proves the slab layer: objects of every class are distinct,
+ * inside their slab, aligned, and map back to their slab; freeing them
+ * all gives the slabs back; objects freed by another thread are collected
+ * and reused by the owner; the first free into a full slab claims it for
+ * the freeing thread; a thread's slabs are abandoned at its exit and
+ * adopted by the next thread; a double free is caught and changes nothing.
+ */
+#include <pthread.h>
+
+#include "unit.h"
+
+#define N 3000
+static void *objs[N];
+
+static struct page *slab_of(void *p)
+{
+	struct section *sec = (struct section *)section_lookup(p);
+	size_t pfn = ((uintptr_t)p - sec->base) >> PAGE_SHIFT;
+	struct page *pg = &sec->pages[pfn];
+	if (pg->kind == PG_TAIL && pg->head)
+		pg -= pg->head;
+	return pg;
+}
+
+static void every_class(void)
+{
+	struct tcache *tc = tcache_acquire();
+	for (unsigned c = 0; c < NR_CLASSES; c++) {
+		size_t size = sc_table[c].size, n = 3 * sc_table[c].capacity + 1;
+		int64_t freed0 = tc->stat.slabs_freed;
+		if (n > N)
+			n = N;
+		for (size_t i = 0; i < n; i++) {
+			objs[i] = slab_alloc(c);
+			CHECK(objs[i] && ((uintptr_t)objs[i] & 15) == 0, "class %u object %zu", c, i);
+			struct page *s = slab_of(objs[i]);
+			CHECK(s->kind == PG_SLAB && s->cls == c && slab_owns(s, objs[i]),
+			      "class %u object %zu maps back to its slab", c, i);
+			if ((size & (size - 1)) == 0)
+				CHECK(((uintptr_t)objs[i] & (size - 1)) == 0, "power-of-two class %u aligned", c);
+			memset(objs[i], (int)(i & 0xff), size);
+		}
+		for (size_t i = 0; i < n; i++) {
+			unsigned char *b = objs[i];
+			CHECK(b[0] == (i & 0xff) && b[size - 1] == (i & 0xff), "class %u object %zu overwritten", c, i);
+		}
+		check_slab(tc->active[c]);
+		for (size_t i = 0; i < n; i++)
+			ba_free(objs[i], "free");
+		CHECK(tc->stat.slabs_freed - freed0 >= 2, "class %u: emptied slabs go back (%ld)", c,
+		      (long)(tc->stat.slabs_freed - freed0));
+		CHECK(tc->partial[c] == NULL, "class %u: no partial slab left", c);
+		CHECK(tc->active[c]->inuse == 0, "class %u: active slab empty", c);
+	}
+}
+
+static void *free_all(void *arg)
+{
+	size_t n = (size_t)arg;
+	for (size_t i = 0; i < n; i++)
+		ba_free(objs[i], "free");
+	return NULL;
+}
+
+static void remote_frees(void)
+{
+	unsigned c = sc_of(100);
+	size_t n = 40;
+	pthread_t t;
+	for (size_t i = 0; i < n; i++)
+		objs[i] = slab_alloc(c);
+	struct page *s = tls_tc->active[c];
+	uint32_t inuse = s->inuse;
+	pthread_create(&t, NULL, free_all, (void *)n);
+	pthread_join(t, NULL);
+	CHECK(atomic_load(&s->remote) != 0, "remote frees wait on the slab's remote list");
+	CHECK(s->inuse == inuse, "and the owner has not counted them yet");
+	/* exhaust the slab: the owner collects and reuses the freed objects */
+	int reused = 0;
+	for (size_t i = 0; i < sc_table[c].capacity; i++) {
+		void *p = slab_alloc(c);
+		for (size_t k = 0; k < n; k++)
+			reused += p == objs[k];
+		objs[N - 1 - i] = p;
+	}
+	CHECK(reused == (int)n, "owner reused %d of %zu remotely freed objects", reused, n);
+	for (size_t i = 0; i < sc_table[c].capacity; i++)
+		ba_free(objs[N - 1 - i], "free");
+}
+
+static void *free_one_and_report(void *arg)
+{
+	ba_free(arg, "free");
+	struct page *s = slab_of(arg);
+	return atomic_load(&s->owner) == tls_tc ? arg : NULL;
+}
+
+static void claim_full(void)
+{
+	unsigned c = sc_of(1000);
+	size_t cap = sc_table[c].capacity;
+	pthread_t t;
+	void *ret;
+	/* start on a fresh slab, fill it, then take one more object */
+	for (size_t i = 0; i < 4 * cap; i++)
+		objs[i] = slab_alloc(c);
+	struct page *full = slab_of(objs[cap]);
+	CHECK(atomic_load(&full->owner) == NULL || full == tls_tc->active[c], "a filled slab is let go");
+	if (full == tls_tc->active[c])
+		full = slab_of(objs[0]);
+	CHECK(atomic_load(&full->owner) == NULL, "full slab has no owner");
+	CHECK(atomic_load(&full->remote) == 1, "full slab waits for a claim");
+	void *victim = NULL;
+	for (size_t i = 0; i < 4 * cap && !victim; i++)
+		if (slab_of(objs[i]) == full)
+			victim = objs[i], objs[i] = NULL;
+	pthread_create(&t, NULL, free_one_and_report, victim);
+	pthread_join(t, &ret);
+	CHECK(ret == victim, "the first free into a full slab claims it");
+	for (size_t i = 0; i < 4 * cap; i++)
+		if (objs[i])
+			ba_free(objs[i], "free");
+}
+
+static void *alloc_and_exit(void *arg)
+{
+	unsigned c = (unsigned)(uintptr_t)arg;
+	for (size_t i = 0; i < 100; i++)
+		objs[i] = slab_alloc(c);
+	for (size_t i = 0; i < 100; i += 2)
+		ba_free(objs[i], "free");
+	return NULL;
+}
+
+static void *adopt(void *arg)
+{
+	unsigned c = (unsigned)(uintptr_t)arg;
+	int64_t before = tcache_acquire()->stat.slabs_adopted;
+	void *p = slab_alloc(c);
+	ba_free(p, "free");
+	return (void *)(uintptr_t)(tls_tc->stat.slabs_adopted - before);
+}
+
+static void exit_and_adopt(void)
+{
+	unsigned c = sc_of(3000);
+	pthread_t t;
+	void *adopted;
+	pthread_create(&t, NULL, alloc_and_exit, (void *)(uintptr_t)c);
+	pthread_join(t, NULL);
+	CHECK(kmem_caches[c].nr_partial >= 1, "an exited thread's partial slabs are abandoned");
+	pthread_create(&t, NULL, adopt, (void *)(uintptr_t)c);
+	pthread_join(t, &adopted);
+	CHECK(adopted != NULL, "the next thread adopts an abandoned slab");
+	for (size_t i = 1; i < 100; i += 2)
+		ba_free(objs[i], "free");
+}
+
+static void double_free(void)
+{
+	opt.invalid_free = 1;	/* warn: the line goes to the log, nothing else happens */
+	void *a = ba_malloc(48), *b;
+	ba_free(a, "free");
+	ba_free(a, "free");
+	a = ba_malloc(48);
+	b = ba_malloc(48);
+	CHECK(a != b, "a double free must not hand an object out twice");
+	ba_free(a, "free");
+	ba_free(b, "free");
+	opt.invalid_free = 0;
+}
+
+int main(void)
+{
+	ba_init();
+	every_class();
+	remote_frees();
+	claim_full();
+	exit_and_adopt();
+	double_free();
+	for (int i = 0; i < NR_ZONES; i++) {
+		lock_acquire(&node.zones[i].lock);
+		__check_zone(&node.zones[i]);
+		lock_release(&node.zones[i].lock);
+	}
+	return unit_done("slab");
+}
