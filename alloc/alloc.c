@@ -81,11 +81,15 @@ static void *alloc_big(size_t n, size_t align, bool *zeroed)
 	void *p = NULL;
 	if (n > PTRDIFF_MAX)
 		return nomem();
-	if (fits_run(n) && align <= SECTION_SIZE)
-		p = run_alloc(n, align, zeroed);
-	if (!p) {
-		p = large_alloc(n, align);
-		*zeroed = true;
+	for (int attempt = 0; attempt < 2 && !p; attempt++) {
+		if (attempt && !node_reclaim())
+			break;
+		if (fits_run(n) && align <= SECTION_SIZE)
+			p = run_alloc(n, align, zeroed);
+		if (!p) {
+			p = large_alloc(n, align);
+			*zeroed = true;
+		}
 	}
 	return p ? p : nomem();
 }
@@ -157,6 +161,10 @@ static bool ba_lookup(const void *p, const char *fn, struct lookup *l)
 		if (pg->kind == PG_TAIL && pg->head && pg->head <= pfn)
 			pg -= pg->head;
 		if (pg->kind == PG_SLAB && slab_owns(pg, p)) {
+			if (((void *const *)p)[1] == (void *)slab_key(p)) {
+				slab_invalid(fn, p, true);
+				return false;
+			}
 			l->slab = pg;
 			return true;
 		}
@@ -259,6 +267,8 @@ void *ba_realloc(void *p, size_t n)
 	}
 	if (n >= opt.mmap_threshold || n > SECTION_SIZE) {
 		void *q = large_realloc(l.chunk, n);
+		if (!q && node_reclaim())
+			q = large_realloc(l.chunk, n);
 		return q ? q : nomem();
 	}
 	return realloc_move(p, &l, n);

@@ -88,6 +88,11 @@ void zone_free_run(struct section *sec, struct page *head);
 bool zone_grow_run(struct section *sec, struct page *head, size_t npages);
 void zone_shrink_run(struct section *sec, struct page *head, size_t npages);
 
+/* reclaim.c: whole free sections back to the OS */
+struct section *section_spare(void);
+size_t __zone_release_sections(struct zone *z);
+size_t node_reclaim(void);
+
 /* pcache.c: per-thread page caches */
 struct page *pcp_alloc(struct tcache *tc, unsigned order, struct section **secp);
 void pcp_free(struct tcache *tc, struct section *sec, struct page *pg, unsigned order);

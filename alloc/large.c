@@ -87,25 +87,33 @@ void *large_realloc(struct chunk *c, size_t size)
 	if (len == old)
 		return (void *)c->user;
 	if (len < old) {
-		if (!os_remap_inplace((void *)base, old, len))
+		/* clear the entries while the sections are still ours alone:
+		 * once unmapped, another thread's chunk may start there */
+		uintptr_t keep = span_end(base, len), had = span_end(base, old);
+		if (keep < had)
+			section_unmap(keep, had - keep);
+		if (!os_remap_inplace((void *)base, old, len)) {
+			if (keep < had)
+				section_map(keep, had - keep, &c->h);
 			return (void *)c->user;		/* keep the larger mapping */
-		if (span_end(base, len) < span_end(base, old))
-			section_unmap(span_end(base, len), span_end(base, old) - span_end(base, len));
+		}
 		c->maplen = len;
 		account(0, (long)len - (long)old);
 		return (void *)c->user;
 	}
-	/* growing: claim the table entries first, so no lookup misses */
-	if (!section_map(base, len, &c->h))
-		return NULL;
+	/* growing. The table entries are set only once the pages are ours:
+	 * the sections after the chunk may belong to someone else until then */
+	uintptr_t have = span_end(base, old), want = span_end(base, len);
 	if (os_remap_inplace((void *)base, old, len)) {
+		if (want > have && !section_map(have, want - have, &c->h)) {
+			os_remap_inplace((void *)base, len, old);
+			return NULL;
+		}
 		c->maplen = len;
 		c->zeroed = 0;
 		account(0, (long)len - (long)old);
 		return (void *)c->user;
 	}
-	if (span_end(base, len) > span_end(base, old))
-		section_unmap(span_end(base, old), span_end(base, len) - span_end(base, old));
 	void *to = os_map_aligned(len, SECTION_SIZE);
 	if (!to)
 		return NULL;
@@ -113,12 +121,13 @@ void *large_realloc(struct chunk *c, size_t size)
 		os_unmap(to, len);
 		return NULL;
 	}
+	section_unmap(base, old);
 	if (!os_remap_move((void *)base, old, to, len)) {
+		section_map(base, old, &c->h);	/* its tables exist: cannot fail */
 		section_unmap((uintptr_t)to, len);
 		os_unmap(to, len);
 		return NULL;
 	}
-	section_unmap(base, old);
 	c->base = c->user = (uintptr_t)to;
 	c->maplen = len;
 	c->zeroed = 0;

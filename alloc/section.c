@@ -76,10 +76,11 @@ void section_unmap(uintptr_t base, size_t len)
  */
 struct section *section_create(struct zone *z, uintptr_t base)
 {
-	struct section *sec = os_map(sizeof(*sec));
+	struct section *sec = section_spare();	/* a retired one: all PG_TAIL again */
+	if (!sec)
+		sec = os_map(sizeof(*sec));	/* fresh mappings are zero: all PG_TAIL */
 	if (!sec)
 		return NULL;
-	/* fresh mappings are zero: every page is already PG_TAIL */
 	sec->h.kind = SEC_ZONE;
 	sec->zone = z;
 	sec->base = base;

@@ -202,6 +202,8 @@ void *slab_alloc_slow(struct tcache *tc, unsigned cls)
 	if (!s) {
 		tc->active[cls] = &dummy_slab;
 		s = slab_next(tc, cls);
+		if (!s && node_reclaim())
+			s = slab_next(tc, cls);
 		if (!s) {
 			busy_exit(tc);
 			return NULL;

@@ -101,7 +101,7 @@ struct section {
 	struct sec_head h;
 	struct zone *zone;
 	uintptr_t base;			/* address of page 0 */
-	struct section *next;		/* the zone's sections, newest first */
+	struct section *_Atomic next;	/* the zone's sections, newest first */
 	struct page pages[PAGES_PER_SECTION];
 };
 
