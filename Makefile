@@ -25,7 +25,7 @@ endif
 SONAME := libbuddymalloc.so.0
 
 ALLOC_SRC   := $(wildcard alloc/*.c)
-PRELOAD_SRC := $(wildcard preload/*.c)
+PRELOAD_SRC := $(wildcard preload/*.c) stats/stats.c
 HEADERS     := $(wildcard alloc/*.h stats/*.h include/*.h)
 ALLOC_OBJ   := $(ALLOC_SRC:%.c=$(OBJ)/%.o)
 PRELOAD_OBJ := $(PRELOAD_SRC:%.c=$(OBJ)/%.o)

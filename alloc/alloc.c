@@ -37,9 +37,8 @@ void ba_init(void)
 		if (r)
 			memcpy(&secret, r, sizeof(secret));
 		slab_secret = secret | 1;	/* odd: never equal to an aligned pointer */
-		ba_slab_limit = opt.mmap_threshold <= SLAB_MAX ?
-			(opt.mmap_threshold ? opt.mmap_threshold - 1 : 0) : SLAB_MAX;
 		node_init();
+		ba_options_changed();
 		tcache_init();
 		atomic_store_explicit(&ba_initialised, 1, memory_order_release);
 		first = true;
@@ -47,6 +46,15 @@ void ba_init(void)
 	lock_release(&init_lock);
 	if (first)
 		pthread_atfork(NULL, NULL, fork_child);	/* may call malloc: we are ready */
+}
+
+/* What follows from the options' values; called whenever one is set. */
+void ba_options_changed(void)
+{
+	ba_slab_limit = opt.mmap_threshold <= SLAB_MAX ?
+		(opt.mmap_threshold ? opt.mmap_threshold - 1 : 0) : SLAB_MAX;
+	if (!opt.brk)
+		node.zones[ZONE_BRK].can_grow = false;
 }
 
 static void *nomem(void)
@@ -71,9 +79,11 @@ static void *run_alloc(size_t n, size_t align, bool *zeroed)
 	return (void *)pfn_address(sec, page_pfn(sec, pg));
 }
 
+/* Served from the zones: below the threshold, or when mmap_max mapped
+ * chunks are alive already (up to the 4 MiB a section holds). */
 static bool fits_run(size_t n)
 {
-	return n < opt.mmap_threshold && n <= SECTION_SIZE;
+	return n <= SECTION_SIZE && (n < opt.mmap_threshold || large_live() >= opt.mmap_max);
 }
 
 static void *alloc_big(size_t n, size_t align, bool *zeroed)
@@ -86,10 +96,8 @@ static void *alloc_big(size_t n, size_t align, bool *zeroed)
 			break;
 		if (fits_run(n) && align <= SECTION_SIZE)
 			p = run_alloc(n, align, zeroed);
-		if (!p) {
-			p = large_alloc(n, align);
-			*zeroed = true;
-		}
+		if (!p)
+			p = large_alloc(n, align, zeroed);
 	}
 	return p ? p : nomem();
 }
@@ -177,7 +185,10 @@ static bool ba_lookup(const void *p, const char *fn, struct lookup *l)
 	}
 	if (h && h->kind == SEC_CHUNK && ((struct chunk *)h)->user == (uintptr_t)p) {
 		l->chunk = (struct chunk *)h;
-		return true;
+		if (!l->chunk->cached)
+			return true;
+		slab_invalid(fn, p, true);	/* freed, waiting in the chunk cache */
+		return false;
 	}
 	slab_invalid(fn, p, false);
 	return false;
@@ -265,7 +276,7 @@ void *ba_realloc(void *p, size_t n)
 		}
 		return realloc_move(p, &l, n);
 	}
-	if (n >= opt.mmap_threshold || n > SECTION_SIZE) {
+	if (!fits_run(n)) {
 		void *q = large_realloc(l.chunk, n);
 		if (!q && node_reclaim())
 			q = large_realloc(l.chunk, n);

@@ -15,6 +15,11 @@
 #include "internal.h"
 #include "list.h"
 
+static struct page **list_of(struct zone *z, unsigned order, bool zeroed)
+{
+	return zeroed ? &z->free_area[order].clean : &z->free_area[order].head;
+}
+
 static void add_free(struct zone *z, struct section *sec, size_t pfn, unsigned order, bool zeroed)
 {
 	struct page *pg = &sec->pages[pfn];
@@ -23,17 +28,25 @@ static void add_free(struct zone *z, struct section *sec, size_t pfn, unsigned o
 	pg->head = 0;
 	pg->sec = sec;
 	pg->kind = PG_FREE;
-	page_list_add(&z->free_area[order].head, pg);
+	page_list_add(list_of(z, order, zeroed), pg);
 	z->free_area[order].nr_free++;
 	z->free_pages += (size_t)1 << order;
+	if (!zeroed)
+		z->free_dirty += (size_t)1 << order;
 }
 
-static void del_free(struct zone *z, struct page *pg, unsigned order)
+void __buddy_del_free(struct zone *z, struct page *pg, unsigned order)
 {
-	page_list_del(&z->free_area[order].head, pg);
+	page_list_del(list_of(z, order, pg->zeroed), pg);
 	z->free_area[order].nr_free--;
 	z->free_pages -= (size_t)1 << order;
+	if (!pg->zeroed) {
+		z->free_dirty -= (size_t)1 << order;
+		if (z->free_dirty < z->dirty_floor)
+			z->dirty_floor = z->free_dirty;
+	}
 }
+#define del_free __buddy_del_free
 
 /*
  * Takes a block of exactly `order` from the lists, splitting a larger one
@@ -43,13 +56,15 @@ static void del_free(struct zone *z, struct page *pg, unsigned order)
 struct page *__buddy_alloc(struct zone *z, unsigned order, struct section **secp)
 {
 	unsigned o;
-	for (o = order; o < MAX_ORDER; o++)
-		if (z->free_area[o].head)
-			break;
-	if (o == MAX_ORDER)
+	struct page *pg = NULL;
+	for (o = order; o < MAX_ORDER && !pg; o++)
+		pg = z->free_area[o].head;
+	for (o = order; o < MAX_ORDER && !pg; o++)
+		pg = z->free_area[o].clean;
+	if (!pg)
 		return NULL;
+	o = pg->order;
 
-	struct page *pg = z->free_area[o].head;
 	struct section *sec = pg->sec;
 	size_t pfn = page_pfn(sec, pg);
 	bool zeroed = pg->zeroed;
@@ -74,7 +89,7 @@ void __buddy_free(struct zone *z, struct section *sec, size_t pfn, unsigned orde
 	while (order < MAX_ORDER - 1) {
 		size_t bpfn = pfn ^ ((size_t)1 << order);
 		struct page *b = &sec->pages[bpfn];
-		if (b->kind != PG_FREE || b->order != order)
+		if (b->kind != PG_FREE || b->order != order || bpfn >= sec->nr_online)
 			break;
 		del_free(z, b, order);
 		zeroed = zeroed && b->zeroed;
@@ -108,7 +123,7 @@ void __buddy_free_range(struct zone *z, struct section *sec, size_t pfn, size_t 
 }
 
 /* The free block holding page pfn, or NULL: at most one head per order can. */
-static struct page *free_block_of(struct section *sec, size_t pfn, size_t *headp)
+struct page *__buddy_block_of(struct section *sec, size_t pfn, size_t *headp)
 {
 	for (unsigned o = 0; o < MAX_ORDER; o++) {
 		size_t h = pfn & ~(((size_t)1 << o) - 1);
@@ -130,13 +145,13 @@ static struct page *free_block_of(struct section *sec, size_t pfn, size_t *headp
 bool __buddy_claim(struct zone *z, struct section *sec, size_t pfn, size_t npages)
 {
 	size_t end = pfn + npages, p, h;
-	if (end > PAGES_PER_SECTION)
+	if (end > sec->nr_online)
 		return false;
 	for (p = pfn; p < end; p = h + ((size_t)1 << sec->pages[h].order))
-		if (!free_block_of(sec, p, &h))
+		if (!__buddy_block_of(sec, p, &h))
 			return false;
 	for (p = pfn; p < end;) {
-		struct page *pg = free_block_of(sec, p, &h);
+		struct page *pg = __buddy_block_of(sec, p, &h);
 		unsigned o = pg->order;
 		size_t bend = h + ((size_t)1 << o);
 		bool zeroed = pg->zeroed;
@@ -156,7 +171,32 @@ void __buddy_reset(struct zone *z)
 {
 	for (unsigned o = 0; o < MAX_ORDER; o++) {
 		z->free_area[o].head = NULL;
+		z->free_area[o].clean = NULL;
 		z->free_area[o].nr_free = 0;
 	}
 	z->free_pages = 0;
+	z->free_dirty = 0;
+	z->dirty_floor = 0;
+}
+
+/*
+ * Gives resident free blocks back to the OS (madvise) until at most
+ * `keep` free pages of z stay resident, largest blocks first. The blocks
+ * stay free, now clean: zero and costing nothing. Returns pages given.
+ */
+size_t __buddy_decommit(struct zone *z, size_t keep)
+{
+	size_t done = 0;
+	for (int o = MAX_ORDER - 1; o >= 0 && z->free_dirty > keep; o--) {
+		struct page *pg;
+		while (z->free_dirty > keep && (pg = z->free_area[o].head) != NULL) {
+			struct section *sec = pg->sec;
+			size_t pfn = page_pfn(sec, pg);
+			del_free(z, pg, (unsigned)o);
+			os_decommit((void *)pfn_address(sec, pfn), PAGE_SIZE << o);
+			add_free(z, sec, pfn, (unsigned)o, true);
+			done += (size_t)1 << o;
+		}
+	}
+	return done;
 }

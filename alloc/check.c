@@ -17,21 +17,30 @@ void check_fail(const char *what, const void *where)
 
 void __check_zone(struct zone *z)
 {
-	size_t free_pages = 0, listed[MAX_ORDER] = { 0 }, managed = 0;
+	size_t free_pages = 0, dirty = 0, listed[MAX_ORDER] = { 0 }, managed = 0;
 
 	for (unsigned o = 0; o < MAX_ORDER; o++) {
 		size_t n = 0;
-		struct page *prev = NULL;
-		for (struct page *pg = z->free_area[o].head; pg; prev = pg, pg = pg->next) {
-			if (pg->kind != PG_FREE || pg->order != o)
-				check_fail("block on free_area list is not a free head of that order", pg);
-			if (pg->prev != prev)
-				check_fail("free_area list links", pg);
-			if (pg->sec->zone != z)
-				check_fail("free block of another zone", pg);
-			if (page_pfn(pg->sec, pg) & (((size_t)1 << o) - 1))
-				check_fail("free block not aligned to its order", pg);
-			n++;
+		for (int clean = 0; clean < 2; clean++) {
+			struct page *prev = NULL;
+			struct page *first = clean ? z->free_area[o].clean : z->free_area[o].head;
+			for (struct page *pg = first; pg; prev = pg, pg = pg->next) {
+				if (pg->kind != PG_FREE || pg->order != o)
+					check_fail("block on free_area list is not a free head of that order", pg);
+				if (pg->zeroed != clean)
+					check_fail("block on the wrong one of resident and clean lists", pg);
+				if (pg->prev != prev)
+					check_fail("free_area list links", pg);
+				if (pg->sec->zone != z)
+					check_fail("free block of another zone", pg);
+				if (page_pfn(pg->sec, pg) & (((size_t)1 << o) - 1))
+					check_fail("free block not aligned to its order", pg);
+				if (page_pfn(pg->sec, pg) + ((size_t)1 << o) > pg->sec->nr_online)
+					check_fail("free block beyond the section's online pages", pg);
+				n++;
+				if (!clean)
+					dirty += (size_t)1 << o;
+			}
 		}
 		if (n != z->free_area[o].nr_free)
 			check_fail("nr_free differs from the list", &z->free_area[o]);
@@ -39,17 +48,20 @@ void __check_zone(struct zone *z)
 	}
 	if (free_pages != z->free_pages)
 		check_fail("zone free_pages differs from its lists", z);
+	if (dirty != z->free_dirty)
+		check_fail("zone free_dirty differs from its resident lists", z);
 
 	for (struct section *sec = atomic_load(&z->sections); sec; sec = sec->next) {
-		managed += PAGES_PER_SECTION;
-		for (size_t pfn = 0; pfn < PAGES_PER_SECTION;) {
+		managed += sec->nr_online;
+		for (size_t pfn = 0; pfn < sec->nr_online;) {
 			struct page *pg = &sec->pages[pfn];
 			size_t n;
 			switch (pg->kind) {
 			case PG_FREE: {
 				n = (size_t)1 << pg->order;
 				struct page *b = &sec->pages[pfn ^ n];
-				if (pg->order < MAX_ORDER - 1 && b->kind == PG_FREE && b->order == pg->order)
+				if (pg->order < MAX_ORDER - 1 && b->kind == PG_FREE && b->order == pg->order &&
+				    (pfn ^ n) < sec->nr_online)
 					check_fail("two free buddies left unmerged", pg);
 				listed[pg->order]++;
 				break;
@@ -60,7 +72,7 @@ void __check_zone(struct zone *z)
 				break;
 			case PG_RUN:
 				n = pg->head;
-				if (n == 0 || pfn + n > PAGES_PER_SECTION)
+				if (n == 0 || pfn + n > sec->nr_online)
 					check_fail("run length", pg);
 				break;
 			default:
@@ -69,7 +81,9 @@ void __check_zone(struct zone *z)
 			}
 			if (pfn & (n - 1) && pg->kind != PG_RUN)
 				check_fail("block not aligned to its order", pg);
-			for (size_t i = 1; i < n && pfn + i < PAGES_PER_SECTION; i++)
+			if (pfn + n > sec->nr_online)
+				check_fail("block beyond the section's online pages", pg);
+			for (size_t i = 1; i < n; i++)
 				if (sec->pages[pfn + i].kind != PG_TAIL)
 					check_fail("a head inside another block", &sec->pages[pfn + i]);
 			pfn += n;

@@ -23,7 +23,7 @@
 
 /* Pages covered by the head at pfn, or 0 for a page that heads nothing
  * sound (a tail, or a descriptor a vanished thread left half written). */
-static size_t head_span(const struct page *pg, size_t pfn)
+static size_t head_span(const struct page *pg, size_t pfn, size_t online)
 {
 	size_t n;
 	switch (pg->kind) {
@@ -33,9 +33,9 @@ static size_t head_span(const struct page *pg, size_t pfn)
 		if (pg->order >= MAX_ORDER)
 			return 0;
 		n = (size_t)1 << pg->order;
-		return pfn & (n - 1) ? 0 : n;
+		return (pfn & (n - 1)) || pfn + n > online ? 0 : n;
 	case PG_RUN:
-		return pg->head >= 1 && pfn + pg->head <= PAGES_PER_SECTION ? pg->head : 0;
+		return pg->head >= 1 && pfn + pg->head <= online ? pg->head : 0;
 	default:
 		return 0;
 	}
@@ -52,15 +52,15 @@ static void rebuild_zone(struct zone *z, struct tcache *me)
 	z->managed_pages = 0;
 	for (struct section *sec = atomic_load(&z->sections); sec; sec = sec->next) {
 		size_t pfn, n;
-		z->managed_pages += PAGES_PER_SECTION;
-		for (pfn = 0; pfn < PAGES_PER_SECTION; pfn += n ? n : 1) {
-			n = head_span(&sec->pages[pfn], pfn);
+		z->managed_pages += sec->nr_online;
+		for (pfn = 0; pfn < sec->nr_online; pfn += n ? n : 1) {
+			n = head_span(&sec->pages[pfn], pfn, sec->nr_online);
 			if (n && sec->pages[pfn].kind == PG_FREE)
 				sec->pages[pfn].kind = PG_PCP;
 		}
-		for (pfn = 0; pfn < PAGES_PER_SECTION; pfn += n ? n : 1) {
+		for (pfn = 0; pfn < sec->nr_online; pfn += n ? n : 1) {
 			struct page *pg = &sec->pages[pfn];
-			n = head_span(pg, pfn);
+			n = head_span(pg, pfn, sec->nr_online);
 			if (n && pg->kind == PG_PCP)
 				__buddy_free(z, sec, pfn, pg->order, pg->zeroed);
 			else if (n && pg->kind == PG_SLAB)

@@ -35,7 +35,11 @@ void *os_map_aligned(size_t len, size_t align);
 void os_unmap(void *p, size_t len);
 bool os_remap_inplace(void *p, size_t oldlen, size_t newlen);
 bool os_remap_move(void *p, size_t oldlen, void *to, size_t newlen);
-uintptr_t os_brk_section(void);
+uintptr_t os_brk_align(void);
+uintptr_t os_brk_top(void);
+bool os_brk_move(uintptr_t expect, intptr_t delta);
+void os_decommit(void *p, size_t len);
+uint64_t os_now_ms(void);
 void os_write_stderr(const char *s, size_t n);
 
 /* section.c: address -> section -> page descriptor */
@@ -77,21 +81,29 @@ struct page *__buddy_alloc(struct zone *z, unsigned order, struct section **secp
 void __buddy_free(struct zone *z, struct section *sec, size_t pfn, unsigned order, bool zeroed);
 void __buddy_free_range(struct zone *z, struct section *sec, size_t pfn, size_t npages, bool zeroed);
 bool __buddy_claim(struct zone *z, struct section *sec, size_t pfn, size_t npages);
+void __buddy_del_free(struct zone *z, struct page *pg, unsigned order);
+size_t __buddy_decommit(struct zone *z, size_t keep);
+struct page *__buddy_block_of(struct section *sec, size_t pfn, size_t *headp);
 void __buddy_reset(struct zone *z);
 
 /* zone.c: the node, its zonelist, zone growth */
 extern struct node node;
 void node_init(void);
 struct page *__zone_alloc(struct zone *z, unsigned order, struct section **secp);
+size_t pages_of(size_t bytes);
 struct page *zone_alloc_run(size_t npages, unsigned align_order, struct section **secp);
 void zone_free_run(struct section *sec, struct page *head);
 bool zone_grow_run(struct section *sec, struct page *head, size_t npages);
 void zone_shrink_run(struct section *sec, struct page *head, size_t npages);
 
-/* reclaim.c: whole free sections back to the OS */
+/* reclaim.c: watermarks, decay, trimming the break, direct reclaim */
 struct section *section_spare(void);
-size_t __zone_release_sections(struct zone *z);
+size_t __brk_trim(struct zone *z, size_t pad, bool force);
+size_t __brk_keepcost(struct zone *z);
+void __zone_after_free(struct zone *z);
 size_t node_reclaim(void);
+int ba_trim(size_t pad);
+void ba_tick(void);
 
 /* pcache.c: per-thread page caches */
 struct page *pcp_alloc(struct tcache *tc, unsigned order, struct section **secp);
@@ -119,19 +131,23 @@ void slab_empty(struct tcache *tc, struct page *s);
 void slab_flush(struct tcache *tc);
 void slab_fork_reset(void);
 void slab_rebuild(struct page *s, struct tcache *me);
+size_t slab_trim(struct tcache *tc);
 void slab_invalid(const char *fn, const void *p, bool double_free);
 extern uintptr_t slab_secret;
 
 /* large.c: mapped chunks */
-void *large_alloc(size_t size, size_t align);
+void *large_alloc(size_t size, size_t align, bool *zeroed);
+size_t large_live(void);
 void large_free(struct chunk *c);
 void *large_realloc(struct chunk *c, size_t size);
 static inline size_t large_usable(const struct chunk *c)
 {
 	return c->maplen - (c->user - c->base);
 }
-struct large_stats { size_t nr, bytes, max_nr, max_bytes; };
+struct large_stats { size_t nr, bytes, max_nr, max_bytes, cached, cached_bytes; };
 void large_stats(struct large_stats *out);
+size_t large_cache_flush(void);
+void large_cache_decay(uint64_t now);
 
 /* tcache.c: one cache per thread, reused after the thread exits */
 extern __thread struct tcache *tls_tc __attribute__((tls_model("initial-exec")));
@@ -157,7 +173,21 @@ void __check_zone(struct zone *z);
 void check_slab(struct page *s);
 void check_fail(const char *what, const void *where);
 
-/* report.c: messages on stderr, written with write(2) */
+/* report.c: messages on stderr, written with write(2); a buffered writer */
+struct out {
+	char buf[1024];
+	size_t len, col;
+	void (*sink)(struct out *o, const char *s, size_t n);
+	void *arg;
+};
+void out_init_stderr(struct out *o);
+void out_flush(struct out *o);
+void out_mem(struct out *o, const char *s, size_t n);
+void out_str(struct out *o, const char *s);
+void out_u64(struct out *o, uint64_t v);
+void out_i64(struct out *o, int64_t v);
+void out_hex(struct out *o, uint64_t v);
+void out_pad(struct out *o, size_t col);
 void report_invalid(const char *fn, const char *what, const void *p);
 void report_line(const char *prefix, const char *text, uintptr_t value, bool hex);
 size_t fmt_u64(char *buf, uint64_t v, bool hex);
@@ -173,6 +203,7 @@ void *ba_realloc(void *p, size_t n);
 void ba_free(void *p, const char *fn);
 size_t ba_usable(const void *p);
 void ba_init(void);
+void ba_options_changed(void);
 extern _Atomic int ba_initialised;
 
 #endif

@@ -8,12 +8,27 @@
  * or shrinks a chunk with mremap, in place when the address space after
  * it is free, else by moving its pages (no copy) to a fresh aligned range.
  *
- * No lock: each chunk is touched only by the thread that frees or
- * reallocates it; the counters are atomics (this is not a hot path).
+ * Freed chunks up to chunk_cache bytes in all stay mapped, resident, in a
+ * small cache, and a request of nearly the same size takes one back: a
+ * server that mallocs and frees a 2 MiB buffer per request faults its
+ * pages in once, not per request (seed 001). A cached chunk unused for
+ * decay_ms is unmapped (reclaim.c's tick); malloc_trim unmaps them all. A
+ * cached chunk keeps its table entries, marked `cached`, so freeing it
+ * again is reported as a double free.
+ *
+ * Lock: cache_lock around the cache only. A live chunk is touched only by
+ * the thread that frees or reallocates it; counters are atomics (this is
+ * not a hot path).
  */
 #include "internal.h"
 
 static _Atomic size_t nr_chunks, chunk_bytes, max_chunks, max_bytes;
+
+#define CACHE_SLOTS 16
+static struct lock cache_lock = LOCK_INIT;
+static struct cached { struct chunk *c; uint64_t used; } cache[CACHE_SLOTS];
+static int cache_n;
+static size_t cache_bytes;
 
 static void account(long dn, long dbytes)
 {
@@ -33,13 +48,147 @@ void large_stats(struct large_stats *out)
 	out->bytes = atomic_load(&chunk_bytes);
 	out->max_nr = atomic_load(&max_chunks);
 	out->max_bytes = atomic_load(&max_bytes);
+	lock_acquire(&cache_lock);
+	out->cached = (size_t)cache_n;
+	out->cached_bytes = cache_bytes;
+	lock_release(&cache_lock);
 }
 
-void *large_alloc(size_t size, size_t align)
+/* The section-table span of a mapping: whole sections from base. */
+static uintptr_t span_end(uintptr_t base, size_t len)
+{
+	return align_up(base + len, SECTION_SIZE);
+}
+
+/* Gives back the end of a chunk's mapping; it keeps its size on failure. */
+static void chunk_shrink(struct chunk *c, size_t len)
+{
+	/* clear the entries while the sections are still ours alone: once
+	 * unmapped, another thread's chunk may start there */
+	uintptr_t keep = span_end(c->base, len), had = span_end(c->base, c->maplen);
+	if (keep < had)
+		section_unmap(keep, had - keep);
+	if (!os_remap_inplace((void *)c->base, c->maplen, len)) {
+		if (keep < had)
+			section_map(keep, had - keep, &c->h);
+		return;
+	}
+	c->maplen = len;
+}
+
+/* A cached chunk of len to len + len/4 bytes, taken out of the cache and
+ * cut to len. */
+static struct chunk *cache_take(size_t len)
+{
+	struct chunk *c = NULL;
+	int best = -1;
+	lock_acquire(&cache_lock);
+	for (int i = 0; i < cache_n; i++) {
+		size_t m = cache[i].c->maplen;
+		if (m >= len && m - len <= len / 4 && (best < 0 || m < cache[best].c->maplen))
+			best = i;
+	}
+	if (best >= 0) {
+		c = cache[best].c;
+		cache[best] = cache[--cache_n];
+		cache_bytes -= c->maplen;
+		c->cached = 0;
+	}
+	lock_release(&cache_lock);
+	if (c && c->maplen > len)
+		chunk_shrink(c, len);
+	return c;
+}
+
+static void unmap_chunk(struct chunk *c)
+{
+	section_unmap(c->base, c->maplen);
+	os_unmap((void *)c->base, c->maplen);
+	chunk_desc_free(c);
+}
+
+/* Puts a freed chunk in the cache; false when it does not fit there. */
+static bool cache_put(struct chunk *c)
+{
+	struct chunk *evict[CACHE_SLOTS];
+	int nevict = 0;
+	if (c->maplen > opt.chunk_cache / 2)
+		return false;
+	uint64_t now = os_now_ms();
+	lock_acquire(&cache_lock);
+	while (cache_n > 0 && (cache_n == CACHE_SLOTS || cache_bytes + c->maplen > opt.chunk_cache)) {
+		int old = 0;	/* the least recently used goes */
+		for (int i = 1; i < cache_n; i++)
+			if (cache[i].used < cache[old].used)
+				old = i;
+		evict[nevict++] = cache[old].c;
+		cache_bytes -= cache[old].c->maplen;
+		cache[old] = cache[--cache_n];
+	}
+	c->cached = 1;
+	cache[cache_n++] = (struct cached){ c, now };
+	cache_bytes += c->maplen;
+	lock_release(&cache_lock);
+	for (int i = 0; i < nevict; i++)
+		unmap_chunk(evict[i]);
+	return true;
+}
+
+/* Unmaps the cached chunks unused since `before` (all: UINT64_MAX). */
+static size_t cache_drop(uint64_t before)
+{
+	struct chunk *drop[CACHE_SLOTS];
+	int n = 0;
+	size_t pages = 0;
+	lock_acquire(&cache_lock);
+	for (int i = 0; i < cache_n;) {
+		if (cache[i].used < before) {
+			drop[n++] = cache[i].c;
+			cache_bytes -= cache[i].c->maplen;
+			cache[i] = cache[--cache_n];
+		} else {
+			i++;
+		}
+	}
+	lock_release(&cache_lock);
+	for (int i = 0; i < n; i++) {
+		pages += drop[i]->maplen >> PAGE_SHIFT;
+		unmap_chunk(drop[i]);
+	}
+	return pages;
+}
+
+size_t large_cache_flush(void)
+{
+	return cache_n ? cache_drop(UINT64_MAX) : 0;
+}
+
+void large_cache_decay(uint64_t now)
+{
+	if (cache_n && now >= opt.decay_ms)
+		cache_drop(now - opt.decay_ms + 1);
+}
+
+size_t large_live(void)
+{
+	return atomic_load_explicit(&nr_chunks, memory_order_relaxed);
+}
+
+void *large_alloc(size_t size, size_t align, bool *zeroed)
 {
 	size_t len = align_up(size, PAGE_SIZE);
 	if (len < size || len == 0)
 		return NULL;
+	ba_tick();
+	if (align <= SECTION_SIZE && __atomic_load_n(&cache_n, __ATOMIC_RELAXED)) {
+		struct chunk *c = cache_take(len);
+		if (c) {
+			account(1, (long)c->maplen);
+			*zeroed = false;
+			return (void *)c->user;
+		}
+	}
+	*zeroed = true;
 	if (align < SECTION_SIZE)
 		align = SECTION_SIZE;
 	struct chunk *c = chunk_desc_alloc();
@@ -65,16 +214,10 @@ void *large_alloc(size_t size, size_t align)
 
 void large_free(struct chunk *c)
 {
-	section_unmap(c->base, c->maplen);
-	os_unmap((void *)c->base, c->maplen);
 	account(-1, -(long)c->maplen);
-	chunk_desc_free(c);
-}
-
-/* The section-table span of a mapping: whole sections from base. */
-static uintptr_t span_end(uintptr_t base, size_t len)
-{
-	return align_up(base + len, SECTION_SIZE);
+	ba_tick();
+	if (!cache_put(c))
+		unmap_chunk(c);
 }
 
 void *large_realloc(struct chunk *c, size_t size)
@@ -87,18 +230,8 @@ void *large_realloc(struct chunk *c, size_t size)
 	if (len == old)
 		return (void *)c->user;
 	if (len < old) {
-		/* clear the entries while the sections are still ours alone:
-		 * once unmapped, another thread's chunk may start there */
-		uintptr_t keep = span_end(base, len), had = span_end(base, old);
-		if (keep < had)
-			section_unmap(keep, had - keep);
-		if (!os_remap_inplace((void *)base, old, len)) {
-			if (keep < had)
-				section_map(keep, had - keep, &c->h);
-			return (void *)c->user;		/* keep the larger mapping */
-		}
-		c->maplen = len;
-		account(0, (long)len - (long)old);
+		chunk_shrink(c, len);
+		account(0, (long)c->maplen - (long)old);
 		return (void *)c->user;
 	}
 	/* growing. The table entries are set only once the pages are ours:

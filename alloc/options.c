@@ -1,28 +1,48 @@
 /*
- * options.c - the tunables' values, and the parser that sets them from
- * BUDDYMALLOC_OPTIONS ("name=value,name=value"; sizes take K, M or G).
+ * options.c - the tunables' values and every way to set them, from the
+ * table in options.h. In order of precedence, lowest first:
  *
- * The environment is read once, at initialisation, straight from the
- * envp array: no getenv, no allocation. A bad entry costs one line on
- * stderr and leaves that option at its default.
+ *   1. the defaults (glibc's, where glibc has the knob);
+ *   2. glibc's environment variables (MALLOC_MMAP_THRESHOLD_, ...);
+ *   3. GLIBC_TUNABLES=glibc.malloc.name=value:...;
+ *   4. BUDDYMALLOC_OPTIONS=name=value,... (sizes take K, M, G);
+ *   5. mallopt() at run time.
+ *
+ * The environment is read once, at initialisation, straight from the envp
+ * array: no getenv, no allocation. A bad value costs one line on stderr
+ * and leaves the option as it was; an unknown glibc.malloc tunable (glibc
+ * has some we have no use for, like tcache_count) is ignored quietly.
+ * BUDDYMALLOC_OPTIONS=help prints the table and the values in effect.
  */
 #include <string.h>
 
 #include "internal.h"
 
 struct options opt = {
-#define X(name, type, def, min, max, unit, doc) .name = (def),
+#define X(name, type, def, min, max, unit, param, env, tunable, doc) .name = (def),
 	OPTION_LIST(X)
 #undef X
 };
 
 const struct opt_def opt_table[] = {
-#define X(name, type, def, min, max, unit, doc) \
-	{ #name, type, def, min, max, unit, doc, offsetof(struct options, name) },
+#define X(name, type, def, min, max, unit, param, env, tunable, doc) \
+	{ #name, type, def, min, max, unit, param, env, tunable, doc, offsetof(struct options, name) },
 	OPTION_LIST(X)
 #undef X
 };
 const size_t opt_count = sizeof(opt_table) / sizeof(opt_table[0]);
+
+static char stats_file_buf[256];
+
+static size_t *value_of(const struct opt_def *d)
+{
+	return (size_t *)((char *)&opt + d->offset);
+}
+
+const char *opt_string(size_t value)
+{
+	return (const char *)(uintptr_t)value;
+}
 
 static bool word_eq(const char *a, size_t alen, const char *b)
 {
@@ -47,10 +67,12 @@ static long choice_index(const char *choices, const char *v, size_t vlen)
 static bool parse_number(const char *v, size_t len, bool with_unit, size_t *out)
 {
 	size_t n = 0, i = 0;
-	if (len == 0)
-		return false;
+	if (len == 2 && v[0] == '-' && v[1] == '1') {	/* glibc's "never" */
+		*out = SIZE_MAX;
+		return true;
+	}
 	for (; i < len && v[i] >= '0' && v[i] <= '9'; i++) {
-		if (n > ((size_t)-1 - 9) / 10)
+		if (n > (SIZE_MAX - 9) / 10)
 			return false;
 		n = n * 10 + (size_t)(v[i] - '0');
 	}
@@ -64,7 +86,7 @@ static bool parse_number(const char *v, size_t len, bool with_unit, size_t *out)
 		case 'g': case 'G': shift = 30; break;
 		default: return false;
 		}
-		if (n > ((size_t)-1 >> shift))
+		if (n > (SIZE_MAX >> shift))
 			return false;
 		n <<= shift;
 		i++;
@@ -95,76 +117,212 @@ static bool parse_value(const struct opt_def *d, const char *v, size_t len, size
 		*out = (size_t)i;
 		return true;
 	}
+	case OPT_STRING:
+		if (len == 0 || len >= sizeof(stats_file_buf))
+			return false;
+		memcpy(stats_file_buf, v, len);
+		stats_file_buf[len] = 0;
+		*out = (size_t)(uintptr_t)stats_file_buf;
+		return true;
 	case OPT_SIZE:
 	case OPT_COUNT:
-		return parse_number(v, len, d->type == OPT_SIZE, out) && *out >= d->min && *out <= d->max;
+		if (!parse_number(v, len, d->type == OPT_SIZE, out))
+			return false;
+		if (*out == SIZE_MAX && d->max != SIZE_MAX)
+			return false;
+		return *out >= d->min && *out <= d->max;
 	}
 	return false;
 }
 
-static void complain(const char *what, const char *s, size_t len, const char *tail)
+/* Stores a value that passed its range check, and what follows from it. */
+static void opt_store(const struct opt_def *d, size_t v)
 {
-	char buf[200];
-	size_t n = 0;
-	const char *head = "buddymalloc: ";
-	memcpy(buf, head, strlen(head));
-	n += strlen(head);
-	memcpy(buf + n, what, strlen(what));
-	n += strlen(what);
-	buf[n++] = '\'';
-	if (len > 80)
-		len = 80;
-	memcpy(buf + n, s, len);
-	n += len;
-	buf[n++] = '\'';
-	if (strlen(tail) > sizeof(buf) - n - 2)
-		tail = "";
-	memcpy(buf + n, tail, strlen(tail));
-	n += strlen(tail);
-	buf[n++] = '\n';
-	os_write_stderr(buf, n);
+	*value_of(d) = v;
+	if (value_of(d) == &opt.check_action)
+		opt.invalid_free = (v & 2) ? 0 : 1;
+	ba_options_changed();
+}
+
+static void complain(const char *what, const char *s, size_t len, const char *where)
+{
+	struct out o;
+	out_init_stderr(&o);
+	out_str(&o, "buddymalloc: ");
+	out_str(&o, what);
+	out_str(&o, " '");
+	out_mem(&o, s, len > 80 ? 80 : len);
+	out_str(&o, "' in ");
+	out_str(&o, where);
+	out_str(&o, "\n");
+	out_flush(&o);
+}
+
+static const struct opt_def *find(const char *name, size_t len)
+{
+	for (size_t i = 0; i < opt_count; i++)
+		if (word_eq(name, len, opt_table[i].name))
+			return &opt_table[i];
+	return NULL;
 }
 
 /* 0 when set; -1 unknown name; -2 bad value (the option keeps its value). */
 int opt_set(const char *name, size_t namelen, const char *value, size_t valuelen)
 {
-	for (size_t i = 0; i < opt_count; i++) {
-		const struct opt_def *d = &opt_table[i];
-		size_t v = 0;
-		if (!word_eq(name, namelen, d->name))
-			continue;
-		if (!parse_value(d, value, valuelen, &v))
-			return -2;
-		*(size_t *)((char *)&opt + d->offset) = v;
-		return 0;
-	}
-	return -1;
+	const struct opt_def *d = find(name, namelen);
+	size_t v = 0;
+	if (!d)
+		return -1;
+	if (!parse_value(d, value, valuelen, &v))
+		return -2;
+	opt_store(d, v);
+	return 0;
 }
 
-static void parse_options(const char *s)
+/* mallopt: 1 when the parameter is known and the value in range, else 0. */
+int opt_mallopt(int param, int value)
 {
+	for (size_t i = 0; i < opt_count; i++) {
+		const struct opt_def *d = &opt_table[i];
+		size_t v;
+		if (d->param != param || param == 0)
+			continue;
+		if (value < 0 && d->max == SIZE_MAX && value == -1)
+			v = SIZE_MAX;	/* M_TRIM_THRESHOLD, -1: never trim */
+		else if (value < 0)
+			return 0;
+		else
+			v = (size_t)value;
+		if (v < d->min || v > d->max)
+			return 0;
+		opt_store(d, v);
+		return 1;
+	}
+	return 0;
+}
+
+static bool help_wanted;
+
+static void parse_list(const char *s, char sep, bool tunables, const char *where)
+{
+	static const char prefix[] = "glibc.malloc.";
 	while (*s) {
-		const char *end = strchr(s, ',');
+		const char *end = strchr(s, sep);
 		size_t len = end ? (size_t)(end - s) : strlen(s);
 		const char *eq = memchr(s, '=', len);
-		if (len) {
-			int r = eq ? opt_set(s, (size_t)(eq - s), eq + 1, len - (size_t)(eq - s) - 1) : -2;
-			if (r == -1 || (!eq && r == -2))
-				complain(eq ? "unknown option " : "option without a value ", s,
-					 eq ? (size_t)(eq - s) : len, " in BUDDYMALLOC_OPTIONS (ignored)");
+		const char *name = s;
+		size_t namelen = eq ? (size_t)(eq - s) : len;
+		if (tunables) {
+			const struct opt_def *d = NULL;
+			if (namelen > sizeof(prefix) - 1 && memcmp(s, prefix, sizeof(prefix) - 1) == 0)
+				for (size_t i = 0; i < opt_count && eq; i++)
+					if (opt_table[i].tunable && word_eq(s, namelen, opt_table[i].tunable))
+						d = &opt_table[i];
+			if (d && opt_set(d->name, strlen(d->name), eq + 1, len - namelen - 1) < 0)
+				complain("bad value", s, len, where);
+		} else if (len && word_eq(s, len, "help")) {
+			help_wanted = true;	/* printed once every option is in */
+		} else if (len) {
+			int r = eq ? opt_set(name, namelen, eq + 1, len - namelen - 1) : -1;
+			if (r == -1)
+				complain("unknown option", s, namelen, where);
 			else if (r == -2)
-				complain("bad value in BUDDYMALLOC_OPTIONS: ", s, len, " (default kept)");
+				complain("bad value (default kept)", s, len, where);
 		}
 		s += len;
-		if (*s == ',')
+		if (*s == sep)
 			s++;
 	}
 }
 
+/* The value of NAME in envp, or NULL. */
+static const char *env_value(char **envp, const char *name)
+{
+	size_t n = strlen(name);
+	for (char **e = envp; e && *e; e++)
+		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
 void opt_init(char **envp)
 {
-	static const char key[] = "BUDDYMALLOC_OPTIONS=";
-	for (char **e = envp; e && *e; e++)
-		if (strncmp(*e, key, sizeof(key) - 1) == 0)
-			parse_options(*e + sizeof(key) - 1);
+	const char *v;
+	for (size_t i = 0; i < opt_count; i++) {
+		const struct opt_def *d = &opt_table[i];
+		if (d->env && (v = env_value(envp, d->env)) != NULL &&
+		    opt_set(d->name, strlen(d->name), v, strlen(v)) < 0)
+			complain("bad value", v, strlen(v), d->env);
+	}
+	if ((v = env_value(envp, "GLIBC_TUNABLES")) != NULL)
+		parse_list(v, ':', true, "GLIBC_TUNABLES");
+	if ((v = env_value(envp, "BUDDYMALLOC_OPTIONS")) != NULL)
+		parse_list(v, ',', false, "BUDDYMALLOC_OPTIONS");
+	if (help_wanted)
+		opt_print_help();
+}
+
+static void print_value(struct out *o, const struct opt_def *d, size_t v)
+{
+	if (d->type == OPT_STRING) {
+		out_str(o, v ? opt_string(v) : "-");
+	} else if (d->type == OPT_CHOICE) {
+		const char *p = d->unit;
+		for (size_t i = 0; i < v && strchr(p, '|'); i++)
+			p = strchr(p, '|') + 1;
+		const char *bar = strchr(p, '|');
+		out_mem(o, p, bar ? (size_t)(bar - p) : strlen(p));
+	} else if (v == SIZE_MAX) {
+		out_str(o, "-1");
+	} else {
+		out_u64(o, v);
+	}
+}
+
+void opt_print_help(void)
+{
+	struct out o;
+	out_init_stderr(&o);
+	out_str(&o, "libbuddymalloc options: BUDDYMALLOC_OPTIONS=name=value,... "
+		    "(sizes take K, M, G; -1 is \"never\")\n");
+	out_str(&o, "name");
+	out_pad(&o, 16);
+	out_str(&o, "in effect");
+	out_pad(&o, 30);
+	out_str(&o, "default");
+	out_pad(&o, 42);
+	out_str(&o, "range / unit");
+	out_pad(&o, 66);
+	out_str(&o, "mallopt, glibc\n");
+	for (size_t i = 0; i < opt_count; i++) {
+		const struct opt_def *d = &opt_table[i];
+		out_str(&o, d->name);
+		out_pad(&o, 16);
+		print_value(&o, d, *value_of(d));
+		out_pad(&o, 30);
+		print_value(&o, d, d->def);
+		out_pad(&o, 42);
+		if (d->type == OPT_SIZE || d->type == OPT_COUNT) {
+			out_u64(&o, d->min);
+			out_str(&o, "..");
+			print_value(&o, d, d->max);
+			out_str(&o, " ");
+		}
+		out_str(&o, d->unit);
+		out_pad(&o, 66);
+		if (d->param) {
+			out_i64(&o, d->param);
+			out_str(&o, " ");
+		}
+		if (d->env) {
+			out_str(&o, d->env);
+			out_str(&o, " ");
+		}
+		if (d->tunable)
+			out_str(&o, d->tunable);
+		out_str(&o, "\n    ");
+		out_str(&o, d->doc);
+		out_str(&o, "\n");
+	}
+	out_flush(&o);
 }

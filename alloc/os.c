@@ -5,14 +5,16 @@
  * error values and leaves errno as the caller had it: the caller decides
  * whether a failure becomes ENOMEM for the program.
  *
- * The break: os_brk_section() grows it by one 4 MiB-aligned section. If
- * the program (or another library) moved the break since our last call,
- * the gap up to the next aligned address is skipped, never touched: every
- * byte the program got from sbrk stays its own.
+ * The break: os_brk_align() starts a ZONE_BRK section on the next 4 MiB
+ * boundary and os_brk_move() grows or shrinks it a few pages at a time,
+ * only if the break is still where we left it. If the program (or another
+ * library) moved the break, the gap up to the next boundary is skipped,
+ * never touched: every byte the program got from sbrk stays its own.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -91,31 +93,60 @@ bool os_remap_move(void *p, size_t oldlen, void *to, size_t newlen)
 	return q == to;
 }
 
-uintptr_t os_brk_section(void)
+/*
+ * Moves the break up to the next section boundary and returns it: a new
+ * ZONE_BRK section starts there, with no page online yet. 0 when the
+ * break cannot move.
+ */
+uintptr_t os_brk_align(void)
 {
 	int saved = errno;
-	uintptr_t cur = (uintptr_t)sbrk(0), start, got;
+	uintptr_t cur = (uintptr_t)sbrk(0), start;
 
-	if (cur == (uintptr_t)-1)
+	if (cur == (uintptr_t)-1 || cur > UINTPTR_MAX - SECTION_SIZE)
 		goto fail;
 	start = align_up(cur, SECTION_SIZE);
-	if (start + SECTION_SIZE < cur)
+	if (start > cur && sbrk((intptr_t)(start - cur)) != (void *)cur)
 		goto fail;
-	got = (uintptr_t)sbrk((intptr_t)(start + SECTION_SIZE - cur));
-	if (got == (uintptr_t)-1)
-		goto fail;
-	if (got != cur) {
-		/* someone moved the break between our two calls: give back
-		 * what we took, if it is still on top, and let the caller retry */
-		if ((uintptr_t)sbrk(0) == got + (start + SECTION_SIZE - cur))
-			sbrk(-(intptr_t)(start + SECTION_SIZE - cur));
-		goto fail;
-	}
 	errno = saved;
 	return start;
 fail:
 	errno = saved;
 	return 0;
+}
+
+/* The pages read as zero afterwards and cost no memory until written. */
+void os_decommit(void *p, size_t len)
+{
+	int saved = errno;
+	madvise(p, len, MADV_DONTNEED);
+	errno = saved;
+}
+
+uint64_t os_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);	/* vDSO: no system call */
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The current break. */
+uintptr_t os_brk_top(void)
+{
+	int saved = errno;
+	uintptr_t top = (uintptr_t)sbrk(0);
+	errno = saved;
+	return top;
+}
+
+/* Moves the break from `expect` by delta bytes, if it is still at
+ * `expect` (nobody else moved it). */
+bool os_brk_move(uintptr_t expect, intptr_t delta)
+{
+	int saved = errno;
+	bool ok = (uintptr_t)sbrk(0) == expect && sbrk(delta) != (void *)-1;
+	errno = saved;
+	return ok;
 }
 
 void os_write_stderr(const char *s, size_t n)

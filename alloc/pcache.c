@@ -37,6 +37,7 @@ static struct page *pcp_refill(struct tcache *tc, enum zone_type zid, unsigned o
 		__check_zone(z);
 	lock_release(&z->lock);
 	tc->stat.pcp_refills++;
+	ba_tick();
 	return pcp->lists[order];
 }
 
@@ -77,10 +78,12 @@ static void pcp_drain(struct tcache *tc, enum zone_type zid, size_t pages)
 			__buddy_free(z, pg->sec, page_pfn(pg->sec, pg), (unsigned)o, pg->zeroed);
 		}
 	}
+	__zone_after_free(z);
 	if (debug_checks)
 		__check_zone(z);
 	lock_release(&z->lock);
 	tc->stat.pcp_drains++;
+	ba_tick();
 }
 
 /* Takes a block back from a slab of the calling thread. */

@@ -1,26 +1,37 @@
 /*
- * reclaim.c - giving whole free sections back to the OS.
+ * reclaim.c - giving memory back to the OS, the kernel's way: watermarks,
+ * a slow decay of what stays unused, and direct reclaim under pressure.
  *
- * A ZONE_MMAP section whose 1024 pages are one free block is unmapped; a
- * ZONE_BRK section at the top of the break is returned with a negative
- * sbrk, if the break is still where we left it (nobody else moved it
- * since). Either way the section leaves its zone's list and the section
- * table first, and its descriptor goes on a spare list for the next
- * section_create: metadata is never unmapped (section.c).
+ *  - Watermarks: when a zone's free resident pages pass wmark_high, it
+ *    madvises free blocks (largest first) until wmark_low are left, so a
+ *    program that frees and reallocates in bursts keeps its pages.
+ *  - Decay: every decay_ms, the free resident pages a zone did not dip
+ *    into during the whole period (its dirty_floor) above wmark_min go
+ *    back. A load that stops thus gives its memory back within two
+ *    periods of later activity; a steady load keeps what it uses.
+ *  - The break: free pages at the top of ZONE_BRK go back with a negative
+ *    sbrk once they pass trim_threshold, keeping top_pad, if nobody else
+ *    moved the break. The top section may then end part-way (nr_online).
+ *  - Sections: a ZONE_MMAP section that is entirely free is unmapped by
+ *    malloc_trim and by direct reclaim (when the OS refuses memory, the
+ *    request gives back what is free and tries once more).
+ * A section that leaves its zone leaves the section table first; its
+ * descriptor goes on a spare list, never unmapped (section.c).
  *
- * node_reclaim() is the direct-reclaim path: when the OS refuses memory,
- * the request that failed gives back what is free and tries once more,
- * so a program that freed memory can map large blocks again.
- *
- * Lock: zone->lock around each zone's pass; the caller holds no lock.
+ * Lock: zone->lock around each zone's work; callers of the unprefixed
+ * functions hold no lock.
  */
-#include <unistd.h>
-
 #include "internal.h"
 #include "list.h"
 
 static struct lock spare_lock = LOCK_INIT;
 static struct section *spare_sections;
+
+/* Whole pages holding `bytes`; SIZE_MAX stays "never". */
+size_t pages_of(size_t bytes)
+{
+	return bytes == SIZE_MAX ? SIZE_MAX : align_up(bytes, PAGE_SIZE) >> PAGE_SHIFT;
+}
 
 /* A descriptor from the spare list, or NULL. */
 struct section *section_spare(void)
@@ -41,64 +52,188 @@ static void section_retire(struct section *sec)
 	lock_release(&spare_lock);
 }
 
-static bool whole_free(const struct section *sec)
+/* The lowest pfn from which every online page of sec is free. */
+static size_t top_free_start(struct section *sec)
 {
-	return sec->pages[0].kind == PG_FREE && sec->pages[0].order == MAX_ORDER - 1;
+	size_t p = sec->nr_online, h;
+	while (p > 0) {
+		struct page *pg = __buddy_block_of(sec, p - 1, &h);
+		if (!pg || h + ((size_t)1 << pg->order) != p)
+			break;
+		p = h;
+	}
+	return p;
 }
 
-/* Takes sec off z (caller holds z->lock and checked whole_free). */
-static void __section_remove(struct zone *z, struct section *sec, struct section *_Atomic *link)
+/* Takes the free pages [from, nr_online) out of z; the section ends at
+ * `from` afterwards. Caller holds z->lock and checked they are free. */
+static void __offline_top(struct zone *z, struct section *sec, size_t from)
 {
-	struct page *pg = &sec->pages[0];
-	page_list_del(&z->free_area[MAX_ORDER - 1].head, pg);
-	z->free_area[MAX_ORDER - 1].nr_free--;
-	z->free_pages -= PAGES_PER_SECTION;
-	z->managed_pages -= PAGES_PER_SECTION;
-	pg->kind = PG_TAIL;
+	size_t q = sec->nr_online, h = q, low = from;
+	bool low_zeroed = false;
+	while (q > from) {
+		struct page *pg = __buddy_block_of(sec, q - 1, &h);
+		__buddy_del_free(z, pg, pg->order);
+		pg->kind = PG_TAIL;
+		if (h < from)
+			low = h, low_zeroed = pg->zeroed;
+		q = h;
+	}
+	z->managed_pages -= sec->nr_online - from;
+	sec->nr_online = (uint32_t)from;
+	if (low < from)
+		__buddy_free_range(z, sec, low, from - low, low_zeroed);
+}
+
+/* Unlinks an empty section from z and the section table. */
+static void __section_remove(struct zone *z, struct section *sec)
+{
+	struct section *_Atomic *link = &z->sections;
+	while (atomic_load(link) != sec)
+		link = &atomic_load(link)->next;
 	atomic_store_explicit(link, sec->next, memory_order_release);
 	section_unmap(sec->base, SECTION_SIZE);
 }
 
-/* Pages given back. Caller holds z->lock. */
-size_t __zone_release_sections(struct zone *z)
+/*
+ * Lowers the break over the free pages at its top, keeping `pad` bytes,
+ * when they pass trim_threshold or `force` is set. Pages given back.
+ */
+size_t __brk_trim(struct zone *z, size_t pad, bool force)
 {
 	size_t released = 0;
-	struct section *_Atomic *link = &z->sections;
 	struct section *sec;
-
-	while ((sec = atomic_load_explicit(link, memory_order_relaxed)) != NULL) {
-		if (!whole_free(sec)) {
-			if (z->id == ZONE_BRK)
-				break;		/* only the top of the break can go */
-			link = &sec->next;
-			continue;
-		}
-		if (z->id == ZONE_BRK && (uintptr_t)sbrk(0) != sec->base + SECTION_SIZE)
+	while ((sec = atomic_load(&z->sections)) != NULL) {
+		size_t online = sec->nr_online, p = top_free_start(sec), padp = pages_of(pad);
+		if (!force && (opt.trim_threshold == SIZE_MAX ||
+			       ((online - p) << PAGE_SHIFT) <= opt.trim_threshold))
+			break;
+		if (padp >= online - p)
+			break;
+		size_t keep = p + padp;
+		uintptr_t top = sec->base + (online << PAGE_SHIFT);
+		if (!os_brk_move(top, -(intptr_t)((online - keep) << PAGE_SHIFT)))
 			break;			/* someone else's memory lies above */
-		__section_remove(z, sec, link);
-		if (z->id == ZONE_BRK)
-			sbrk(-(intptr_t)SECTION_SIZE);
-		else
-			os_unmap((void *)sec->base, SECTION_SIZE);
+		__offline_top(z, sec, keep);
+		released += online - keep;
+		if (keep > 0)
+			break;
+		__section_remove(z, sec);	/* all of it went: try the one below */
 		section_retire(sec);
-		released += PAGES_PER_SECTION;
 	}
-	if (debug_checks)
-		__check_zone(z);
 	return released;
 }
 
+/* Free bytes at the top of the break that a trim could give back. */
+size_t __brk_keepcost(struct zone *z)
+{
+	struct section *sec = atomic_load(&z->sections);
+	return sec ? (sec->nr_online - top_free_start(sec)) << PAGE_SHIFT : 0;
+}
+
+/* Unmaps every entirely free section of a ZONE_MMAP zone. */
+static size_t __release_mmap_sections(struct zone *z)
+{
+	size_t released = 0;
+	struct section *sec = atomic_load(&z->sections), *next;
+	for (; sec; sec = next) {
+		next = sec->next;
+		if (top_free_start(sec) != 0)
+			continue;
+		__offline_top(z, sec, 0);
+		__section_remove(z, sec);
+		os_unmap((void *)sec->base, SECTION_SIZE);
+		sec->nr_online = PAGES_PER_SECTION;
+		section_retire(sec);
+		released += PAGES_PER_SECTION;
+	}
+	return released;
+}
+
+/* After pages came back to z: the watermarks, and the top of the break. */
+void __zone_after_free(struct zone *z)
+{
+	if (z->free_dirty > pages_of(opt.wmark_high))
+		__buddy_decommit(z, pages_of(opt.wmark_low));
+	if (z->id == ZONE_BRK)
+		__brk_trim(z, opt.top_pad, false);
+}
+
+static size_t zone_give_back(struct zone *z, size_t pad, bool everything)
+{
+	size_t released;
+	lock_acquire(&z->lock);
+	if (z->id == ZONE_BRK)
+		released = __brk_trim(z, pad, true);
+	else
+		released = __release_mmap_sections(z);
+	if (everything)
+		released += __buddy_decommit(z, 0);
+	z->dirty_floor = z->free_dirty;
+	if (debug_checks)
+		__check_zone(z);
+	lock_release(&z->lock);
+	return released;
+}
+
+/* Direct reclaim: whole free sections back, before a request fails. */
 size_t node_reclaim(void)
 {
 	size_t released = 0;
 	struct tcache *tc = tls_tc;
 	if (tc != &tcache_empty)
 		pcp_drain_all(tc);
+	released += large_cache_flush();
+	for (int i = 0; i < NR_ZONES; i++)
+		released += zone_give_back(&node.zones[i], 0, false);
+	return released;
+}
+
+/* malloc_trim: everything that can go back, goes; the break keeps `pad`. */
+int ba_trim(size_t pad)
+{
+	size_t released = 0;
+	struct tcache *tc = tls_tc;
+	if (tc != &tcache_empty) {
+		released += slab_trim(tc);
+		pcp_drain_all(tc);
+	}
+	released += large_cache_flush();
+	for (int i = 0; i < NR_ZONES; i++)
+		released += zone_give_back(&node.zones[i], pad, true);
+	return released != 0;
+}
+
+/* Decay: what stayed free and unused for a whole period goes back. */
+static void decay(uint64_t now)
+{
 	for (int i = 0; i < NR_ZONES; i++) {
 		struct zone *z = &node.zones[i];
 		lock_acquire(&z->lock);
-		released += __zone_release_sections(z);
+		size_t floor = z->dirty_floor, min = pages_of(opt.wmark_min);
+		if (floor > min && z->free_dirty > min) {
+			size_t excess = floor - min;
+			__buddy_decommit(z, z->free_dirty > excess ? z->free_dirty - excess : 0);
+		}
+		z->dirty_floor = z->free_dirty;
 		lock_release(&z->lock);
 	}
-	return released;
+	large_cache_decay(now);
+}
+
+static _Atomic uint64_t next_decay;
+static __thread unsigned tick_count __attribute__((tls_model("initial-exec")));
+
+/* Called on slow paths; every so often, looks at the clock. */
+void ba_tick(void)
+{
+	if (++tick_count & 15)
+		return;
+	uint64_t now = os_now_ms(), due = atomic_load_explicit(&next_decay, memory_order_relaxed);
+	if (now < due)
+		return;
+	if (!atomic_compare_exchange_strong(&next_decay, &due, now + opt.decay_ms))
+		return;			/* another thread does this period's decay */
+	if (due != 0)
+		decay(now);
 }

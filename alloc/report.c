@@ -1,7 +1,9 @@
 /*
- * report.c - the library's messages: one line each, built in a buffer on
- * the stack and written with write(2), never through stdio (which
- * allocates and takes locks).
+ * report.c - the library's text output: one-line error reports and a
+ * small buffered writer (struct out) for longer texts (the options help,
+ * the statistics). Everything is formatted here, on the stack, and handed
+ * to write(2) or to a sink the caller gives; never to stdio's printf,
+ * which allocates and takes locks.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,25 +28,90 @@ size_t fmt_u64(char *buf, uint64_t v, bool hex)
 	return len;
 }
 
-static size_t put(char *buf, size_t len, size_t cap, const char *s)
+static void fd_sink(struct out *o, const char *s, size_t n)
 {
-	size_t n = strlen(s);
-	if (n > cap - len)
-		n = cap - len;
-	memcpy(buf + len, s, n);
-	return len + n;
+	(void)o;
+	os_write_stderr(s, n);
+}
+
+void out_init_stderr(struct out *o)
+{
+	o->len = 0;
+	o->col = 0;
+	o->sink = fd_sink;
+	o->arg = NULL;
+}
+
+void out_flush(struct out *o)
+{
+	if (o->len)
+		o->sink(o, o->buf, o->len);
+	o->len = 0;
+}
+
+void out_mem(struct out *o, const char *s, size_t n)
+{
+	while (n) {
+		size_t room = sizeof(o->buf) - o->len, k = n < room ? n : room;
+		memcpy(o->buf + o->len, s, k);
+		for (size_t i = 0; i < k; i++)
+			o->col = s[i] == '\n' ? 0 : o->col + 1;
+		o->len += k;
+		s += k;
+		n -= k;
+		if (o->len == sizeof(o->buf))
+			out_flush(o);
+	}
+}
+
+void out_str(struct out *o, const char *s)
+{
+	out_mem(o, s, strlen(s));
+}
+
+void out_u64(struct out *o, uint64_t v)
+{
+	char buf[24];
+	out_mem(o, buf, fmt_u64(buf, v, false));
+}
+
+void out_i64(struct out *o, int64_t v)
+{
+	if (v < 0) {
+		out_str(o, "-");
+		v = -v;
+	}
+	out_u64(o, (uint64_t)v);
+}
+
+void out_hex(struct out *o, uint64_t v)
+{
+	char buf[24];
+	out_mem(o, buf, fmt_u64(buf, v, true));
+}
+
+/* Spaces up to column `col` (at least one). */
+void out_pad(struct out *o, size_t col)
+{
+	do
+		out_mem(o, " ", 1);
+	while (o->col < col);
 }
 
 /* Writes "<prefix><text> <value>\n" on stderr. */
 void report_line(const char *prefix, const char *text, uintptr_t value, bool hex)
 {
-	char buf[256];
-	size_t len = put(buf, 0, sizeof(buf) - 32, prefix);
-	len = put(buf, len, sizeof(buf) - 32, text);
-	buf[len++] = ' ';
-	len += fmt_u64(buf + len, value, hex);
-	buf[len++] = '\n';
-	os_write_stderr(buf, len);
+	struct out o;
+	out_init_stderr(&o);
+	out_str(&o, prefix);
+	out_str(&o, text);
+	out_str(&o, " ");
+	if (hex)
+		out_hex(&o, value);
+	else
+		out_u64(&o, value);
+	out_str(&o, "\n");
+	out_flush(&o);
 }
 
 /*
@@ -53,12 +120,16 @@ void report_line(const char *prefix, const char *text, uintptr_t value, bool hex
  */
 void report_invalid(const char *fn, const char *what, const void *p)
 {
-	char prefix[64];
-	size_t len = put(prefix, 0, sizeof(prefix) - 1, "buddymalloc: ");
-	len = put(prefix, len, sizeof(prefix) - 1, fn);
-	len = put(prefix, len, sizeof(prefix) - 1, "(): ");
-	prefix[len] = 0;
-	report_line(prefix, what, (uintptr_t)p, true);
+	struct out o;
+	out_init_stderr(&o);
+	out_str(&o, "buddymalloc: ");
+	out_str(&o, fn);
+	out_str(&o, "(): ");
+	out_str(&o, what);
+	out_str(&o, " ");
+	out_hex(&o, (uintptr_t)p);
+	out_str(&o, "\n");
+	out_flush(&o);
 	if (opt.invalid_free == 0)
 		abort();
 }

@@ -84,6 +84,7 @@ struct section *section_create(struct zone *z, uintptr_t base)
 	sec->h.kind = SEC_ZONE;
 	sec->zone = z;
 	sec->base = base;
+	sec->nr_online = PAGES_PER_SECTION;
 	if (!section_map(base, SECTION_SIZE, &sec->h)) {
 		os_unmap(sec, sizeof(*sec));
 		return NULL;

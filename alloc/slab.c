@@ -109,6 +109,7 @@ static void slab_release(struct tcache *tc, struct page *s)
 		sec->pages[pfn + i].head = 0;
 	atomic_store_explicit(&s->owner, NULL, memory_order_relaxed);
 	tc->stat.slabs_freed++;
+	tc->stat.slabs[s->cls]--;
 	pcp_free(tc, sec, s, s->order);
 }
 
@@ -134,6 +135,7 @@ static struct page *slab_new(struct tcache *tc, unsigned cls)
 	s->kind = PG_SLAB;
 	slab_extend(s);
 	tc->stat.slabs_new++;
+	tc->stat.slabs[cls]++;
 	return s;
 }
 
@@ -168,6 +170,8 @@ static struct page *slab_next(struct tcache *tc, unsigned cls)
 	struct page *s;
 	while ((s = tc->partial[cls]) != NULL) {
 		page_list_del(&tc->partial[cls], s);
+		if (s->inuse == 0 && tc->nr_empty[cls])
+			tc->nr_empty[cls]--;
 		slab_collect(s);
 		if (s->free || slab_extend(s))
 			return s;
@@ -191,14 +195,11 @@ void *slab_alloc_slow(struct tcache *tc, unsigned cls)
 	}
 	busy_enter(tc);
 	struct page *s = tc->active[cls];
-	if (s != &dummy_slab) {
-		if (!slab_extend(s) && !slab_collect(s) && !slab_retire(tc, s))
-			;	/* a remote free raced in: s has objects again */
-		else if (!s->free)
-			s = NULL;
-	} else {
+	if (s == &dummy_slab)
 		s = NULL;
-	}
+	else if (!slab_extend(s) && !slab_collect(s) && slab_retire(tc, s))
+		s = NULL;	/* retired: from here on another thread may own it */
+	/* else s has objects: carved, collected, or raced in during retire */
 	if (!s) {
 		tc->active[cls] = &dummy_slab;
 		s = slab_next(tc, cls);
@@ -216,15 +217,42 @@ void *slab_alloc_slow(struct tcache *tc, unsigned cls)
 	return slab_alloc(cls);
 }
 
-/* The owner's free emptied a slab: give it back unless it is active. */
+/* The owner's free emptied a slab: give it back, unless it is active or
+ * the thread keeps fewer than slab_reserve empty slabs of the class. */
 void slab_empty(struct tcache *tc, struct page *s)
 {
 	if (s == tc->active[s->cls])
 		return;
+	if (tc->nr_empty[s->cls] < opt.slab_reserve) {
+		tc->nr_empty[s->cls]++;
+		return;		/* stays on the partial list, empty */
+	}
 	busy_enter(tc);
 	page_list_del(&tc->partial[s->cls], s);
 	slab_release(tc, s);
 	busy_exit(tc);
+}
+
+/* malloc_trim: the empty slabs the thread keeps go back. Pages freed. */
+size_t slab_trim(struct tcache *tc)
+{
+	size_t pages = 0;
+	busy_enter(tc);
+	for (unsigned cls = 0; cls < NR_CLASSES; cls++) {
+		struct page *s = tc->partial[cls], *next;
+		for (; s && tc->nr_empty[cls]; s = next) {
+			next = s->next;
+			slab_collect(s);
+			if (s->inuse)
+				continue;
+			page_list_del(&tc->partial[cls], s);
+			tc->nr_empty[cls]--;
+			pages += (size_t)1 << s->order;
+			slab_release(tc, s);
+		}
+	}
+	busy_exit(tc);
+	return pages;
 }
 
 /* Frees o into slab s, which the calling thread does not own. */
@@ -232,6 +260,8 @@ void slab_free_slow(struct tcache *tc, struct page *s, void **o)
 {
 	if (tc == &tcache_empty)
 		tc = tcache_acquire();	/* NULL only when out of memory */
+	if (tc)
+		busy_enter(tc);		/* a claim below changes our lists */
 	uintptr_t old = atomic_load_explicit(&s->remote, memory_order_relaxed);
 	for (;;) {
 		if (old == SLAB_NOTIFY && tc) {
@@ -239,11 +269,10 @@ void slab_free_slow(struct tcache *tc, struct page *s, void **o)
 					memory_order_acquire, memory_order_relaxed))
 				continue;
 			/* claimed a full slab: it is ours now, and partial */
-			busy_enter(tc);
 			atomic_store_explicit(&s->owner, tc, memory_order_relaxed);
 			page_list_add(&tc->partial[s->cls], s);
-			busy_exit(tc);
 			slab_free(s, o);
+			busy_exit(tc);
 			return;
 		}
 		o[0] = (void *)(old & ~SLAB_NOTIFY);
@@ -253,8 +282,10 @@ void slab_free_slow(struct tcache *tc, struct page *s, void **o)
 				memory_order_release, memory_order_relaxed))
 			break;
 	}
-	if (tc)
+	if (tc) {
 		tc->stat.nfree[s->cls]++;
+		busy_exit(tc);
+	}
 }
 
 /* A thread's slab that it gives up for good (thread exit). */
@@ -292,6 +323,7 @@ void slab_flush(struct tcache *tc)
 			page_list_del(&tc->partial[cls], s);
 			slab_abandon(tc, s);
 		}
+		tc->nr_empty[cls] = 0;
 	}
 	busy_exit(tc);
 }

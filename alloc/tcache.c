@@ -82,6 +82,7 @@ void tcache_forget(struct tcache *tc)
 	for (unsigned c = 0; c < NR_CLASSES; c++) {
 		tc->active[c] = &dummy_slab;
 		tc->partial[c] = NULL;
+		tc->nr_empty[c] = 0;
 	}
 	tcache_forget_pcp(tc);
 	tc->busy = 0;

@@ -101,6 +101,8 @@ struct section {
 	struct sec_head h;
 	struct zone *zone;
 	uintptr_t base;			/* address of page 0 */
+	uint32_t nr_online;		/* pages [0, nr_online) are the zone's (the top
+					 * of the break can end inside a section) */
 	struct section *_Atomic next;	/* the zone's sections, newest first */
 	struct page pages[PAGES_PER_SECTION];
 };
@@ -109,15 +111,23 @@ struct section {
 struct chunk {
 	struct sec_head h;
 	uint8_t zeroed;		/* never written since mmap */
+	uint8_t cached;		/* freed, kept mapped for reuse (large.c) */
 	uintptr_t base;		/* start of the mapping; SECTION_SIZE aligned */
 	size_t maplen;		/* bytes mapped from base */
 	uintptr_t user;		/* the pointer the program holds */
 	struct chunk *next;	/* free descriptor list */
 };
 
+/*
+ * The free blocks of one order, in two lists: `head` holds blocks that may
+ * be resident (written since the OS gave them), `clean` blocks that are
+ * zero and cost no memory (fresh, or given back with madvise). Allocation
+ * takes resident blocks first, so it faults in nothing it can avoid.
+ */
 struct free_area {
 	struct page *head;	/* doubly linked through page->next/prev */
-	size_t nr_free;
+	struct page *clean;
+	size_t nr_free;		/* both lists */
 };
 
 struct zone {
@@ -127,7 +137,10 @@ struct zone {
 	bool can_grow;			/* false once the source refused memory */
 	struct free_area free_area[MAX_ORDER];
 	size_t free_pages;		/* pages on the free_area lists */
+	size_t free_dirty;		/* of those, pages on the resident lists */
+	size_t dirty_floor;		/* lowest free_dirty since the last decay */
 	size_t managed_pages;		/* pages of all sections */
+	size_t max_managed;		/* the most managed_pages ever were */
 	struct section *_Atomic sections;	/* published only when whole */
 };
 
@@ -161,6 +174,7 @@ struct kmem_cache {
 struct tcache {
 	struct page *active[NR_CLASSES];	/* never NULL: &dummy_slab when none */
 	struct page *partial[NR_CLASSES];	/* owned slabs with free objects */
+	uint8_t nr_empty[NR_CLASSES];		/* of those, empty ones kept (slab_reserve) */
 	struct pcp pcp[NR_ZONES];
 	struct tcache *_Atomic next;		/* registry, push only */
 	_Atomic int in_use;			/* a live thread holds it */

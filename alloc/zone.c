@@ -30,52 +30,91 @@ void node_init(void)
 		z->name = names[i];
 		z->can_grow = i == ZONE_MMAP || opt.brk;
 	}
+	/* ZONE_BRK stays on the list even with brk=0: it simply never grows */
 	node.nr_zonelist = 0;
-	if (opt.brk)
-		node.zonelist[node.nr_zonelist++] = ZONE_BRK;
+	node.zonelist[node.nr_zonelist++] = ZONE_BRK;
 	node.zonelist[node.nr_zonelist++] = ZONE_MMAP;
 }
 
-/* Adds one section to z: all of it one free block of the largest order. */
-static bool __zone_grow(struct zone *z)
+/*
+ * Brings more of a ZONE_BRK section online, enough for a free block of
+ * `order` plus top_pad, by moving the break up: the zone grows a little at
+ * a time, as glibc's heap does, so its size says what the program uses.
+ */
+static bool __brk_online(struct zone *z, struct section *sec, unsigned order)
 {
-	uintptr_t base;
+	size_t online = sec->nr_online, need = (size_t)1 << order;
+	size_t start = align_up(online, need), target;
+	if (start + need > PAGES_PER_SECTION)
+		return false;
+	target = align_up(start + need + pages_of(opt.top_pad), 16);
+	if (target > PAGES_PER_SECTION)
+		target = PAGES_PER_SECTION;
+	uintptr_t top = sec->base + (online << PAGE_SHIFT);
+	if (!os_brk_move(top, (intptr_t)((target - online) << PAGE_SHIFT))) {
+		target = start + need;		/* without the pad, then */
+		if (!os_brk_move(top, (intptr_t)((target - online) << PAGE_SHIFT)))
+			return false;
+	}
+	sec->nr_online = (uint32_t)target;
+	z->managed_pages += target - online;
+	__buddy_free_range(z, sec, online, target - online, true);
+	return true;
+}
+
+static void __publish(struct zone *z, struct section *sec)
+{
+	sec->next = atomic_load_explicit(&z->sections, memory_order_relaxed);
+	atomic_store_explicit(&z->sections, sec, memory_order_release);
+}
+
+/* Grows z so that it can serve a block of `order`. */
+static bool __zone_grow(struct zone *z, unsigned order)
+{
+	struct section *sec;
+	bool ok = false;
 
 	if (!z->can_grow)
 		return false;
 	if (z->id == ZONE_BRK) {
-		base = os_brk_section();
-		if (!base)
-			base = os_brk_section();	/* once more: the break may have moved under us */
-		if (!base) {
-			z->can_grow = false;
-			return false;
+		sec = atomic_load(&z->sections);
+		if (sec && __brk_online(z, sec, order)) {
+			ok = true;
+		} else {
+			uintptr_t base = os_brk_align();
+			sec = base ? section_create(z, base) : NULL;
+			if (sec) {
+				sec->nr_online = 0;
+				__publish(z, sec);
+				ok = __brk_online(z, sec, order);
+			}
+			if (!ok)
+				z->can_grow = false;	/* the break is stuck: ZONE_MMAP serves */
 		}
 	} else {
-		base = (uintptr_t)os_map_aligned(SECTION_SIZE, SECTION_SIZE);
+		uintptr_t base = (uintptr_t)os_map_aligned(SECTION_SIZE, SECTION_SIZE);
 		if (!base)
 			return false;
-	}
-	struct section *sec = section_create(z, base);
-	if (!sec) {
-		if (z->id == ZONE_MMAP)
+		sec = section_create(z, base);
+		if (!sec) {
 			os_unmap((void *)base, SECTION_SIZE);
-		else
-			z->can_grow = false;	/* keep the break; the zone just stops growing */
-		return false;
+			return false;
+		}
+		z->managed_pages += PAGES_PER_SECTION;
+		__buddy_free(z, sec, 0, MAX_ORDER - 1, true);
+		__publish(z, sec);
+		ok = true;
 	}
-	z->managed_pages += PAGES_PER_SECTION;
-	__buddy_free(z, sec, 0, MAX_ORDER - 1, true);
-	sec->next = atomic_load_explicit(&z->sections, memory_order_relaxed);
-	atomic_store_explicit(&z->sections, sec, memory_order_release);
-	return true;
+	if (z->managed_pages > z->max_managed)
+		z->max_managed = z->managed_pages;
+	return ok;
 }
 
 /* A block of `order` from z, growing z when its lists cannot serve it. */
 struct page *__zone_alloc(struct zone *z, unsigned order, struct section **secp)
 {
 	struct page *pg = __buddy_alloc(z, order, secp);
-	if (!pg && __zone_grow(z))
+	if (!pg && __zone_grow(z, order))
 		pg = __buddy_alloc(z, order, secp);
 	return pg;
 }
@@ -91,6 +130,7 @@ struct page *zone_alloc_run(size_t npages, unsigned align_order, struct section 
 		order = align_order;
 	if (order >= MAX_ORDER)
 		return NULL;
+	ba_tick();
 	for (int i = 0; i < node.nr_zonelist; i++) {
 		struct zone *z = &node.zones[node.zonelist[i]];
 		lock_acquire(&z->lock);
@@ -117,8 +157,10 @@ struct page *zone_alloc_run(size_t npages, unsigned align_order, struct section 
 void zone_free_run(struct section *sec, struct page *head)
 {
 	struct zone *z = sec->zone;
+	ba_tick();
 	lock_acquire(&z->lock);
 	__buddy_free_range(z, sec, page_pfn(sec, head), head->head, false);
+	__zone_after_free(z);
 	if (debug_checks)
 		__check_zone(z);
 	lock_release(&z->lock);
@@ -150,6 +192,7 @@ void zone_shrink_run(struct section *sec, struct page *head, size_t npages)
 	lock_acquire(&z->lock);
 	__buddy_free_range(z, sec, pfn + npages, head->head - npages, false);
 	head->head = (uint32_t)npages;
+	__zone_after_free(z);
 	if (debug_checks)
 		__check_zone(z);
 	lock_release(&z->lock);

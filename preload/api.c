@@ -6,10 +6,14 @@
  * malloc and free are inlined from alloc/fastpath.h.
  */
 #include <errno.h>
+#include <limits.h>
+#include <malloc.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../alloc/fastpath.h"
+#include "../stats/stats.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -118,4 +122,70 @@ EXPORT void *pvalloc(size_t n)
 EXPORT size_t malloc_usable_size(void *p)
 {
 	return p ? ba_usable(p) : 0;
+}
+
+/* --- tuning and statistics: glibc's names, our heap (stats/) --- */
+
+EXPORT int mallopt(int param, int value)
+{
+	if (!atomic_load_explicit(&ba_initialised, memory_order_acquire))
+		ba_init();
+	return opt_mallopt(param, value);
+}
+
+EXPORT int malloc_trim(size_t pad)
+{
+	if (!atomic_load_explicit(&ba_initialised, memory_order_acquire))
+		return 0;
+	return ba_trim(pad);
+}
+
+EXPORT struct mallinfo2 mallinfo2(void)
+{
+	return stats_mallinfo2();
+}
+
+static int saturate(size_t v)
+{
+	return v > INT_MAX ? INT_MAX : (int)v;
+}
+
+/* The old int fields: saturated at INT_MAX, never wrapped. */
+EXPORT struct mallinfo mallinfo(void)
+{
+	struct mallinfo2 m = stats_mallinfo2();
+	struct mallinfo r = {
+		.arena = saturate(m.arena), .ordblks = saturate(m.ordblks),
+		.smblks = saturate(m.smblks), .hblks = saturate(m.hblks),
+		.hblkhd = saturate(m.hblkhd), .usmblks = saturate(m.usmblks),
+		.fsmblks = saturate(m.fsmblks), .uordblks = saturate(m.uordblks),
+		.fordblks = saturate(m.fordblks), .keepcost = saturate(m.keepcost),
+	};
+	return r;
+}
+
+EXPORT void malloc_stats(void)
+{
+	struct out o;
+	out_init_stderr(&o);
+	stats_print(&o);
+}
+
+static void file_sink(struct out *o, const char *s, size_t n)
+{
+	fwrite(s, 1, n, o->arg);	/* no lock of ours is held here */
+}
+
+EXPORT int malloc_info(int options, FILE *fp)
+{
+	struct out o;
+	if (options != 0 || !fp) {
+		errno = EINVAL;
+		return -1;
+	}
+	o.len = o.col = 0;
+	o.sink = file_sink;
+	o.arg = fp;
+	stats_xml(&o);
+	return 0;
 }

@@ -31,6 +31,7 @@ struct thread_counters {
 #undef X
 	int64_t nmalloc[NR_CLASSES_STAT];	/* objects handed out per class */
 	int64_t nfree[NR_CLASSES_STAT];		/* objects freed per class */
+	int64_t slabs[NR_CLASSES_STAT];		/* slabs made minus slabs given back */
 };
 
 #endif

@@ -122,7 +122,7 @@ int main(void)
 	struct section *sec;
 	struct page *a = __zone_alloc(&z2, 0, &sec);
 	CHECK(a && a->zeroed, "a fresh page is zeroed");
-	CHECK(z2.free_area[0].head && z2.free_area[0].head->zeroed, "its split-off buddy too");
+	CHECK(z2.free_area[0].clean && z2.free_area[0].clean->zeroed, "its split-off buddy too, on the clean list");
 	__buddy_free(&z2, sec, page_pfn(sec, a), 0, false);
 	struct page *whole = __buddy_alloc(&z2, MAX_ORDER - 1, &sec);
 	CHECK(whole && page_pfn(sec, whole) == 0, "merged back into one block");

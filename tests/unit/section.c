@@ -29,7 +29,8 @@ int main(void)
 
 	ba_init();
 	size_t len = 3 * SECTION_SIZE + 5 * PAGE_SIZE;
-	void *p = large_alloc(len, 0);
+	bool zeroed;
+	void *p = large_alloc(len, 0, &zeroed);
 	CHECK(p && ((uintptr_t)p & (SECTION_SIZE - 1)) == 0, "a chunk starts on a section boundary");
 	struct chunk *c = (struct chunk *)section_lookup(p);
 	CHECK(c && c->h.kind == SEC_CHUNK && c->user == (uintptr_t)p, "chunk found from its start");
@@ -42,6 +43,11 @@ int main(void)
 	CHECK(q != NULL && c->maplen == PAGE_SIZE, "chunk shrinks");
 	CHECK(section_lookup((char *)q + SECTION_SIZE) == NULL, "shrunk chunk gave its sections back");
 	large_free(c);
-	CHECK(section_lookup(q) == NULL, "freed chunk is gone");
+	CHECK(section_lookup(q) == &c->h && c->cached, "a freed chunk waits in the cache");
+	void *again = large_alloc(PAGE_SIZE, 0, &zeroed);
+	CHECK(again == q && !zeroed, "and is reused, not zeroed, for the same size");
+	large_free(c);
+	large_cache_flush();
+	CHECK(section_lookup(q) == NULL, "a flushed chunk is gone");
 	return unit_done("section");
 }

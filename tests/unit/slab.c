@@ -48,9 +48,16 @@ static void every_class(void)
 		check_slab(tc->active[c]);
 		for (size_t i = 0; i < n; i++)
 			ba_free(objs[i], "free");
-		CHECK(tc->stat.slabs_freed - freed0 >= 2, "class %u: emptied slabs go back (%ld)", c,
-		      (long)(tc->stat.slabs_freed - freed0));
-		CHECK(tc->partial[c] == NULL, "class %u: no partial slab left", c);
+		/* every slab but the active one emptied; the reserve stays */
+		size_t cap = sc_table[c].capacity, others = n % cap ? n / cap : n / cap - 1;
+		size_t expect = others > opt.slab_reserve ? others - opt.slab_reserve : 0;
+		CHECK(tc->stat.slabs_freed - freed0 == (int64_t)expect, "class %u: %ld emptied slabs went back, not %zu",
+		      c, (long)(tc->stat.slabs_freed - freed0), expect);
+		size_t kept = 0;
+		for (struct page *s = tc->partial[c]; s; s = s->next, kept++)
+			CHECK(s->inuse == 0, "class %u: a partial slab left with objects", c);
+		CHECK(kept <= opt.slab_reserve && kept == tc->nr_empty[c],
+		      "class %u: %zu empty slabs kept, reserve %zu", c, kept, opt.slab_reserve);
 		CHECK(tc->active[c]->inuse == 0, "class %u: active slab empty", c);
 	}
 }
