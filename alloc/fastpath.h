@@ -25,6 +25,8 @@ static inline void *slab_alloc(unsigned cls)
 	struct page *s = tc->active[cls];
 	void **o = s->free;
 	if (likely(o != NULL)) {
+		if (debug_checks && (uintptr_t)o[1] != slab_key(o))
+			check_fail("object on a free list without its free key", o);
 		s->free = o[0];
 		o[1] = NULL;
 		s->inuse++;

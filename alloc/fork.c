@@ -42,10 +42,38 @@ static size_t head_span(const struct page *pg, size_t pfn, size_t online)
 }
 
 /*
- * Two passes over each section. The first turns every free head into
- * PG_PCP ("free, on no list"), so that __buddy_free in the second pass
- * merges only with buddies it has already put back on the lists.
+ * Two passes over each section. The first settles what every page is:
+ * the outermost sound head covers its pages, whose descriptors become
+ * plain tails again (a head left inside it by a half-done split or merge
+ * is erased); every free head becomes PG_PCP ("free, on no list"); and a
+ * page no head covers, which only a vanished thread's half-done operation
+ * can leave, is free too (order 0). The second pass puts the free blocks
+ * back with __buddy_free, which merges only with buddies already back on
+ * the lists.
  */
+static void settle_section(struct section *sec)
+{
+	size_t pfn, n;
+	for (pfn = 0; pfn < sec->nr_online; pfn += n ? n : 1) {
+		struct page *pg = &sec->pages[pfn];
+		n = head_span(pg, pfn, sec->nr_online);
+		if (!n) {
+			pg->kind = PG_PCP;	/* covered by nothing: free */
+			pg->order = 0;
+			pg->zeroed = 0;
+			pg->head = 0;
+			pg->sec = sec;
+			continue;
+		}
+		for (size_t i = 1; i < n; i++) {
+			sec->pages[pfn + i].kind = PG_TAIL;
+			sec->pages[pfn + i].head = pg->kind == PG_SLAB ? (uint32_t)i : 0;
+		}
+		if (pg->kind == PG_FREE)
+			pg->kind = PG_PCP;
+	}
+}
+
 static void rebuild_zone(struct zone *z, struct tcache *me)
 {
 	__buddy_reset(z);
@@ -53,11 +81,7 @@ static void rebuild_zone(struct zone *z, struct tcache *me)
 	for (struct section *sec = atomic_load(&z->sections); sec; sec = sec->next) {
 		size_t pfn, n;
 		z->managed_pages += sec->nr_online;
-		for (pfn = 0; pfn < sec->nr_online; pfn += n ? n : 1) {
-			n = head_span(&sec->pages[pfn], pfn, sec->nr_online);
-			if (n && sec->pages[pfn].kind == PG_FREE)
-				sec->pages[pfn].kind = PG_PCP;
-		}
+		settle_section(sec);
 		for (pfn = 0; pfn < sec->nr_online; pfn += n ? n : 1) {
 			struct page *pg = &sec->pages[pfn];
 			n = head_span(pg, pfn, sec->nr_online);
@@ -81,6 +105,8 @@ void fork_child(void)
 	for (unsigned c = 0; c < NR_CLASSES; c++)
 		rebuild |= lock_is_held(&kmem_caches[c].lock);
 	meta_fork_child();
+	large_fork_child();
+	reclaim_fork_child();
 	if (me && me->busy) {
 		/* fork from a signal handler that interrupted us: start afresh */
 		tls_tc = &tcache_empty;

@@ -103,6 +103,7 @@ size_t __brk_keepcost(struct zone *z);
 void __zone_after_free(struct zone *z);
 size_t node_reclaim(void);
 int ba_trim(size_t pad);
+void reclaim_fork_child(void);
 void ba_tick(void);
 
 /* pcache.c: per-thread page caches */
@@ -147,6 +148,7 @@ static inline size_t large_usable(const struct chunk *c)
 struct large_stats { size_t nr, bytes, max_nr, max_bytes, cached, cached_bytes; };
 void large_stats(struct large_stats *out);
 size_t large_cache_flush(void);
+void large_fork_child(void);
 void large_cache_decay(uint64_t now);
 
 /* tcache.c: one cache per thread, reused after the thread exits */

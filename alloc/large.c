@@ -169,6 +169,17 @@ void large_cache_decay(uint64_t now)
 		cache_drop(now - opt.decay_ms + 1);
 }
 
+/* fork.c, in the child: a cache whose lock a vanished thread held may be
+ * half updated, so it is forgotten (its chunks leak in the child). */
+void large_fork_child(void)
+{
+	if (lock_is_held(&cache_lock)) {
+		cache_n = 0;
+		cache_bytes = 0;
+	}
+	lock_init(&cache_lock);
+}
+
 size_t large_live(void)
 {
 	return atomic_load_explicit(&nr_chunks, memory_order_relaxed);

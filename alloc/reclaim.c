@@ -44,6 +44,14 @@ struct section *section_spare(void)
 	return sec;
 }
 
+/* fork.c, in the child: as large_fork_child, for the spare list. */
+void reclaim_fork_child(void)
+{
+	if (lock_is_held(&spare_lock))
+		spare_sections = NULL;
+	lock_init(&spare_lock);
+}
+
 static void section_retire(struct section *sec)
 {
 	lock_acquire(&spare_lock);

@@ -268,10 +268,17 @@ void slab_free_slow(struct tcache *tc, struct page *s, void **o)
 			if (!atomic_compare_exchange_weak_explicit(&s->remote, &old, 0,
 					memory_order_acquire, memory_order_relaxed))
 				continue;
-			/* claimed a full slab: it is ours now, and partial */
+			/* claimed a full slab: it is ours now, and partial. A failed
+			 * push above may have left the key in o[1]: free o here,
+			 * not through slab_free's double-free check */
 			atomic_store_explicit(&s->owner, tc, memory_order_relaxed);
 			page_list_add(&tc->partial[s->cls], s);
-			slab_free(s, o);
+			o[0] = s->free;
+			o[1] = (void *)slab_key(o);
+			s->free = o;
+			tc->stat.nfree[s->cls]++;
+			if (--s->inuse == 0)
+				slab_empty(tc, s);
 			busy_exit(tc);
 			return;
 		}
