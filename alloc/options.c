@@ -33,6 +33,7 @@ const struct opt_def opt_table[] = {
 const size_t opt_count = sizeof(opt_table) / sizeof(opt_table[0]);
 
 static char stats_file_buf[256];
+bool opt_trim_explicit;
 
 static size_t *value_of(const struct opt_def *d)
 {
@@ -141,6 +142,8 @@ static void opt_store(const struct opt_def *d, size_t v)
 	*value_of(d) = v;
 	if (value_of(d) == &opt.check_action)
 		opt.invalid_free = (v & 2) ? 0 : 1;
+	if (value_of(d) == &opt.trim_threshold || value_of(d) == &opt.top_pad)
+		opt_trim_explicit = true;
 	ba_options_changed();
 }
 

@@ -14,6 +14,7 @@
 #ifndef BUDDY_OPTIONS_H
 #define BUDDY_OPTIONS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -95,6 +96,7 @@ struct opt_def {
 };
 
 extern struct options opt;
+extern bool opt_trim_explicit;	/* trim_threshold or top_pad was set by the user */
 extern const struct opt_def opt_table[];
 extern const size_t opt_count;
 void opt_init(char **envp);

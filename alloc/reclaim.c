@@ -12,6 +12,11 @@
  *  - The break: free pages at the top of ZONE_BRK go back with a negative
  *    sbrk once they pass trim_threshold, keeping top_pad, if nobody else
  *    moved the break. The top section may then end part-way (nr_online).
+ *    With glibc's semantics (the free that passes the threshold lowers
+ *    the break) only once the program sets trim_threshold or top_pad;
+ *    by default the decay tick does it, so a loop that allocates and
+ *    frees a few MiB does not move the break and fault its pages in again
+ *    every round (glibc adapts its thresholds for the same reason).
  *  - Sections: a ZONE_MMAP section that is entirely free is unmapped by
  *    malloc_trim and by direct reclaim (when the OS refuses memory, the
  *    request gives back what is free and tries once more).
@@ -163,7 +168,7 @@ void __zone_after_free(struct zone *z)
 {
 	if (z->free_dirty > pages_of(opt.wmark_high))
 		__buddy_decommit(z, pages_of(opt.wmark_low));
-	if (z->id == ZONE_BRK)
+	if (z->id == ZONE_BRK && opt_trim_explicit)
 		__brk_trim(z, opt.top_pad, false);
 }
 
@@ -224,6 +229,8 @@ static void decay(uint64_t now)
 			__buddy_decommit(z, z->free_dirty > excess ? z->free_dirty - excess : 0);
 		}
 		z->dirty_floor = z->free_dirty;
+		if (z->id == ZONE_BRK)
+			__brk_trim(z, opt.top_pad, false);
 		lock_release(&z->lock);
 	}
 	large_cache_decay(now);
