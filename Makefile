@@ -3,6 +3,7 @@
 #   make DEBUG=1       lib/libbuddymalloc-debug.so: invariants checked after every operation
 #   make check         installs what the tests need (Debian), builds and runs every test
 #   make bench         installs the peers, runs the comparison, prints the table
+#   make install [PREFIX=/usr/local DESTDIR=]   and make uninstall (mk/install.mk)
 #   make clean
 
 CC      ?= cc
@@ -74,6 +75,7 @@ deps-bench:
 	@bash scripts/deps.sh bench
 
 -include bench/bench.mk
+include mk/install.mk
 
 check: deps-check
 	$(MAKE) all

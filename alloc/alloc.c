@@ -226,10 +226,11 @@ static size_t usable_found(const struct lookup *l)
 	return large_usable(l->chunk);
 }
 
-size_t ba_usable(const void *p)
+/* fn names the caller in a report (perturb's free asks before it frees). */
+size_t ba_usable(const void *p, const char *fn)
 {
 	struct lookup l;
-	return ba_lookup(p, "malloc_usable_size", &l) ? usable_found(&l) : 0;
+	return ba_lookup(p, fn, &l) ? usable_found(&l) : 0;
 }
 
 /* Moves a block: new memory, copy, free the old one. */

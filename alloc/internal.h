@@ -203,7 +203,7 @@ void *ba_memalign(size_t align, size_t n);
 void *ba_calloc(size_t n);
 void *ba_realloc(void *p, size_t n);
 void ba_free(void *p, const char *fn);
-size_t ba_usable(const void *p);
+size_t ba_usable(const void *p, const char *fn);
 void ba_init(void);
 void ba_options_changed(void);
 extern _Atomic int ba_initialised;

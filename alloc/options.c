@@ -72,6 +72,19 @@ static bool parse_number(const char *v, size_t len, bool with_unit, size_t *out)
 		*out = SIZE_MAX;
 		return true;
 	}
+	if (len > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {	/* as glibc's tunables */
+		for (i = 2; i < len; i++) {
+			char c = v[i];
+			unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') :
+				     c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) :
+				     c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16;
+			if (d == 16 || n > (SIZE_MAX >> 4))
+				return false;
+			n = n * 16 + d;
+		}
+		*out = n;
+		return true;
+	}
 	for (; i < len && v[i] >= '0' && v[i] <= '9'; i++) {
 		if (n > (SIZE_MAX - 9) / 10)
 			return false;
@@ -142,6 +155,8 @@ static void opt_store(const struct opt_def *d, size_t v)
 	*value_of(d) = v;
 	if (value_of(d) == &opt.check_action)
 		opt.invalid_free = (v & 2) ? 0 : 1;
+	if (value_of(d) == &opt.invalid_free)
+		opt.check_action = (opt.check_action & ~(size_t)2) | (v ? 0 : 2);
 	if (value_of(d) == &opt.trim_threshold || value_of(d) == &opt.top_pad)
 		opt_trim_explicit = true;
 	ba_options_changed();

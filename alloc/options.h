@@ -43,7 +43,7 @@ enum opt_type { OPT_SIZE, OPT_COUNT, OPT_BOOL, OPT_CHOICE, OPT_STRING };
 	  "MALLOC_PERTURB_", "glibc.malloc.perturb",				\
 	  "non-zero: fill new blocks with its complement and freed ones with it") \
 	X(check_action, OPT_COUNT, 3, 0, 7, "bits", -5, NULL, NULL,		\
-	  "glibc's M_CHECK_ACTION: bit 2 set aborts on an invalid free (same as invalid_free)") \
+	  "glibc's M_CHECK_ACTION: with bit 1 (value 2) set an invalid free aborts, else it warns (as invalid_free)") \
 	X(arena_max, OPT_COUNT, 0, 0, 0x7fffffff, "arenas", -8,		\
 	  "MALLOC_ARENA_MAX", "glibc.malloc.arena_max",				\
 	  "accepted for glibc's sake; threads have caches here, not arenas")	\

@@ -5,8 +5,9 @@
  * mallopt parameters (M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, M_TOP_PAD,
  * M_MMAP_MAX, M_PERTURB, M_CHECK_ACTION, M_ARENA_TEST, M_ARENA_MAX,
  * M_MXFAST) keep glibc's numbers and meanings. The parameters below are
- * libbuddymalloc's own, numbered from 1000 so that glibc's mallopt simply
- * refuses them (returns 0) when the library is not loaded.
+ * libbuddymalloc's own, numbered from 1000, where glibc has none (glibc's
+ * mallopt ignores a parameter it does not know and still returns 1, so a
+ * return value does not tell whether the library is loaded).
  * See libbuddymalloc(3).
  */
 #ifndef BUDDYMALLOC_H

@@ -40,11 +40,13 @@ static void *perturb_new(void *p, size_t n)
 	return p;
 }
 
-static void perturb_free(void *p)
+/* False when p is not a live block: reported already (warn mode). */
+static bool perturb_free(void *p, const char *fn)
 {
-	size_t n = ba_usable(p);	/* reports, and is 0, for a bad pointer */
+	size_t n = ba_usable(p, fn);	/* reports, and is 0, for a bad pointer */
 	if (n)
 		memset(p, (int)opt.perturb & 0xff, n);
+	return n != 0;
 }
 
 EXPORT void *malloc(size_t n)
@@ -58,8 +60,8 @@ EXPORT void *malloc(size_t n)
 EXPORT void free(void *p)
 {
 	if (likely(p != NULL)) {
-		if (unlikely(opt.perturb))
-			perturb_free(p);
+		if (unlikely(opt.perturb) && !perturb_free(p, "free"))
+			return;
 		ba_free_inline(p);
 	}
 }
@@ -77,8 +79,8 @@ EXPORT void *realloc(void *p, size_t n)
 	if (!p)
 		return malloc(n);
 	if (n == 0) {
-		if (unlikely(opt.perturb))
-			perturb_free(p);
+		if (unlikely(opt.perturb) && !perturb_free(p, "realloc"))
+			return NULL;
 		ba_free(p, "realloc");
 		return NULL;
 	}
@@ -151,7 +153,7 @@ EXPORT void *pvalloc(size_t n)
 
 EXPORT size_t malloc_usable_size(void *p)
 {
-	return p ? ba_usable(p) : 0;
+	return p ? ba_usable(p, "malloc_usable_size") : 0;
 }
 
 /* --- tuning and statistics: glibc's names, our heap (stats/) --- */
@@ -209,10 +211,8 @@ static void file_sink(struct out *o, const char *s, size_t n)
 EXPORT int malloc_info(int options, FILE *fp)
 {
 	struct out o;
-	if (options != 0 || !fp) {
-		errno = EINVAL;
-		return -1;
-	}
+	if (options != 0 || !fp)
+		return EINVAL;		/* glibc returns it, errno untouched */
 	o.len = o.col = 0;
 	o.sink = file_sink;
 	o.arg = fp;
