@@ -72,9 +72,6 @@ static void *run_alloc(size_t n, size_t align, bool *zeroed)
 	struct page *pg = zone_alloc_run(npages, ao, &sec);
 	if (!pg)
 		return NULL;
-	struct tcache *tc = tls_tc;
-	tc->stat.run_allocs++;
-	tc->stat.run_pages += (int64_t)npages;
 	*zeroed = pg->zeroed;
 	return (void *)pfn_address(sec, page_pfn(sec, pg));
 }
@@ -199,9 +196,6 @@ static void free_found(const struct lookup *l, void *p)
 	if (l->slab) {
 		slab_free(l->slab, p);
 	} else if (l->run) {
-		struct tcache *tc = tls_tc;
-		tc->stat.run_frees++;
-		tc->stat.run_pages -= l->run->head;
 		zone_free_run(l->run->sec, l->run);
 	} else {
 		large_free(l->chunk);
@@ -265,16 +259,12 @@ void *ba_realloc(void *p, size_t n)
 			return realloc_move(p, &l, n);
 		if (npages == l.run->head)
 			return p;
-		size_t oldpages = l.run->head;
-		if (npages < oldpages) {
+		if (npages < l.run->head) {
 			zone_shrink_run(sec, l.run, npages);
-			tls_tc->stat.run_pages -= (int64_t)(oldpages - npages);
 			return p;
 		}
-		if (zone_grow_run(sec, l.run, npages)) {
-			tls_tc->stat.run_pages += (int64_t)(npages - oldpages);
+		if (zone_grow_run(sec, l.run, npages))
 			return p;
-		}
 		return realloc_move(p, &l, n);
 	}
 	if (!fits_run(n)) {

@@ -88,6 +88,7 @@ void __buddy_reset(struct zone *z);
 
 /* zone.c: the node, its zonelist, zone growth */
 extern struct node node;
+extern struct run_counters run_stat;
 void node_init(void);
 struct page *__zone_alloc(struct zone *z, unsigned order, struct section **secp);
 size_t pages_of(size_t bytes);
@@ -126,6 +127,7 @@ int sc_for_aligned(size_t n, size_t align);	/* -1 when no slab class fits */
 /* slab.c: size-class caches, slabs, remote frees */
 extern struct kmem_cache kmem_caches[NR_CLASSES];
 extern struct page dummy_slab;
+extern _Atomic int64_t slab_orphan_nfree[NR_CLASSES];
 void *slab_alloc_slow(struct tcache *tc, unsigned cls);
 void slab_free_slow(struct tcache *tc, struct page *s, void **o);
 void slab_empty(struct tcache *tc, struct page *s);

@@ -255,16 +255,44 @@ size_t slab_trim(struct tcache *tc)
 	return pages;
 }
 
-/* Frees o into slab s, which the calling thread does not own. */
+/* Objects freed by threads that have no cache (see slab_free_slow). */
+_Atomic int64_t slab_orphan_nfree[NR_CLASSES];
+
+/* A full slab whose NOTIFY a thread without a cache consumed: it goes on
+ * the shared list, where any thread needing its class adopts it. */
+static void slab_share(struct page *s)
+{
+	struct kmem_cache *kc = &kmem_caches[s->cls];
+	lock_acquire(&kc->lock);
+	page_list_add(&kc->partial, s);
+	kc->nr_partial++;
+	lock_release(&kc->lock);
+}
+
+/*
+ * Frees o into slab s, which the calling thread does not own. A thread
+ * without a cache (one that has run its exit handler, whose later frees
+ * come from glibc's own clean-up) does not take a cache for a free: it
+ * pushes, and hands a full slab to the shared list instead of claiming it.
+ */
 void slab_free_slow(struct tcache *tc, struct page *s, void **o)
 {
-	if (tc == &tcache_empty)
-		tc = tcache_acquire();	/* NULL only when out of memory */
-	if (tc)
-		busy_enter(tc);		/* a claim below changes our lists */
+	if (tc == &tcache_empty) {
+		uintptr_t old = atomic_load_explicit(&s->remote, memory_order_relaxed);
+		do {
+			o[0] = (void *)(old & ~SLAB_NOTIFY);
+			o[1] = (void *)slab_key(o);
+		} while (!atomic_compare_exchange_weak_explicit(&s->remote, &old, (uintptr_t)o,
+				memory_order_release, memory_order_relaxed));
+		atomic_fetch_add_explicit(&slab_orphan_nfree[s->cls], 1, memory_order_relaxed);
+		if (old == SLAB_NOTIFY)
+			slab_share(s);
+		return;
+	}
+	busy_enter(tc);		/* a claim below changes our lists */
 	uintptr_t old = atomic_load_explicit(&s->remote, memory_order_relaxed);
 	for (;;) {
-		if (old == SLAB_NOTIFY && tc) {
+		if (old == SLAB_NOTIFY) {
 			if (!atomic_compare_exchange_weak_explicit(&s->remote, &old, 0,
 					memory_order_acquire, memory_order_relaxed))
 				continue;
@@ -282,17 +310,14 @@ void slab_free_slow(struct tcache *tc, struct page *s, void **o)
 			busy_exit(tc);
 			return;
 		}
-		o[0] = (void *)(old & ~SLAB_NOTIFY);
+		o[0] = (void *)old;
 		o[1] = (void *)slab_key(o);
-		if (atomic_compare_exchange_weak_explicit(&s->remote, &old,
-				(uintptr_t)o | (old & SLAB_NOTIFY),
+		if (atomic_compare_exchange_weak_explicit(&s->remote, &old, (uintptr_t)o,
 				memory_order_release, memory_order_relaxed))
 			break;
 	}
-	if (tc) {
-		tc->stat.nfree[s->cls]++;
-		busy_exit(tc);
-	}
+	tc->stat.nfree[s->cls]++;
+	busy_exit(tc);
 }
 
 /* A thread's slab that it gives up for good (thread exit). */

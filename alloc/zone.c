@@ -19,6 +19,7 @@
 #include "internal.h"
 
 struct node node;
+struct run_counters run_stat;
 
 void node_init(void)
 {
@@ -144,6 +145,8 @@ struct page *zone_alloc_run(size_t npages, unsigned align_order, struct section 
 			pg->head = (uint32_t)npages;
 			pg->sec = sec;
 			pg->kind = PG_RUN;
+			atomic_fetch_add_explicit(&run_stat.run_allocs, 1, memory_order_relaxed);
+			atomic_fetch_add_explicit(&run_stat.run_pages, (int64_t)npages, memory_order_relaxed);
 			if (debug_checks)
 				__check_zone(z);
 			lock_release(&z->lock);
@@ -158,6 +161,8 @@ void zone_free_run(struct section *sec, struct page *head)
 {
 	struct zone *z = sec->zone;
 	ba_tick();
+	atomic_fetch_add_explicit(&run_stat.run_frees, 1, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&run_stat.run_pages, (int64_t)head->head, memory_order_relaxed);
 	lock_acquire(&z->lock);
 	__buddy_free_range(z, sec, page_pfn(sec, head), head->head, false);
 	__zone_after_free(z);
@@ -175,8 +180,11 @@ bool zone_grow_run(struct section *sec, struct page *head, size_t npages)
 
 	lock_acquire(&z->lock);
 	ok = __buddy_claim(z, sec, pfn + head->head, npages - head->head);
-	if (ok)
+	if (ok) {
+		atomic_fetch_add_explicit(&run_stat.run_pages, (int64_t)(npages - head->head),
+					  memory_order_relaxed);
 		head->head = (uint32_t)npages;
+	}
 	if (debug_checks)
 		__check_zone(z);
 	lock_release(&z->lock);
@@ -191,6 +199,8 @@ void zone_shrink_run(struct section *sec, struct page *head, size_t npages)
 
 	lock_acquire(&z->lock);
 	__buddy_free_range(z, sec, pfn + npages, head->head - npages, false);
+	atomic_fetch_sub_explicit(&run_stat.run_pages, (int64_t)(head->head - npages),
+				  memory_order_relaxed);
 	head->head = (uint32_t)npages;
 	__zone_after_free(z);
 	if (debug_checks)

@@ -16,9 +16,6 @@
 
 /* X(name, doc): per-thread event counters */
 #define THREAD_COUNTERS(X)						\
-	X(run_allocs,    "page runs handed out")			\
-	X(run_frees,     "page runs given back")			\
-	X(run_pages,     "pages in runs now (may go negative per thread)")	\
 	X(slabs_new,     "slabs cut from fresh pages")			\
 	X(slabs_freed,   "empty slabs given back to the page allocator")	\
 	X(slabs_adopted, "slabs taken over from another thread")	\
@@ -32,6 +29,22 @@ struct thread_counters {
 	int64_t nmalloc[NR_CLASSES_STAT];	/* objects handed out per class */
 	int64_t nfree[NR_CLASSES_STAT];		/* objects freed per class */
 	int64_t slabs[NR_CLASSES_STAT];		/* slabs made minus slabs given back */
+};
+
+/*
+ * Counters of the zones' page runs: shared atomics, bumped next to the
+ * zone lock they already take (a run is never a hot-path object), so a
+ * thread without a cache, e.g. one past its exit handler, counts too.
+ */
+#define RUN_COUNTERS(X)						\
+	X(run_allocs, "page runs handed out")				\
+	X(run_frees,  "page runs given back")				\
+	X(run_pages,  "pages in runs now")
+
+struct run_counters {
+#define X(name, doc) _Atomic int64_t name;
+	RUN_COUNTERS(X)
+#undef X
 };
 
 #endif

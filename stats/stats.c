@@ -50,6 +50,8 @@ void stats_snapshot(struct snapshot *s)
 		s->threads += atomic_load_explicit(&t->in_use, memory_order_relaxed) != 0;
 	}
 	for (int k = 0; k < NR_CLASSES; k++) {
+		/* frees by threads without a cache (slab.c) */
+		s->sum.nfree[k] += atomic_load_explicit(&slab_orphan_nfree[k], memory_order_relaxed);
 		int64_t used = s->sum.nmalloc[k] - s->sum.nfree[k];
 		s->class_used[k] = used > 0 ? (size_t)used : 0;
 		s->class_slabs[k] = s->sum.slabs[k] > 0 ? (size_t)s->sum.slabs[k] : 0;
@@ -58,7 +60,10 @@ void stats_snapshot(struct snapshot *s)
 		s->slab_free_objs += total > s->class_used[k] ? total - s->class_used[k] : 0;
 		s->slab_free_bytes += (total > s->class_used[k] ? total - s->class_used[k] : 0) * sc_table[k].size;
 	}
-	s->run_bytes = s->sum.run_pages > 0 ? (size_t)s->sum.run_pages << PAGE_SHIFT : 0;
+#define X(name, doc) s->runs.name = atomic_load_explicit(&run_stat.name, memory_order_relaxed);
+	RUN_COUNTERS(X)
+#undef X
+	s->run_bytes = s->runs.run_pages > 0 ? (size_t)s->runs.run_pages << PAGE_SHIFT : 0;
 	large_stats(&s->large);
 	struct rusage ru;
 	if (getrusage(RUSAGE_SELF, &ru) == 0) {
@@ -197,6 +202,9 @@ static void stats_text(struct out *o, const struct snapshot *s)
 	out_str(o, "\nlibbuddymalloc: events:");
 #define X(name, doc) out_str(o, " " #name " "); out_i64(o, s->sum.name);
 	THREAD_COUNTERS(X)
+#undef X
+#define X(name, doc) out_str(o, " " #name " "); out_i64(o, s->runs.name);
+	RUN_COUNTERS(X)
 #undef X
 	out_str(o, "\nlibbuddymalloc: faults: minflt ");
 	out_u64(o, s->minflt);
@@ -360,6 +368,9 @@ void stats_json(struct out *o)
 	out_str(o, "}, \"events\": {");
 #define X(name, doc) json_num(o, #name, s.sum.name, &first);
 	THREAD_COUNTERS(X)
+#undef X
+#define X(name, doc) json_num(o, #name, s.runs.name, &first);
+	RUN_COUNTERS(X)
 #undef X
 	first = true;
 	out_str(o, "}, \"threads\": {");

@@ -16,6 +16,7 @@ struct zone_snap {
 struct snapshot {
 	struct zone_snap zone[NR_ZONES];
 	struct thread_counters sum;		/* over every tcache, live or not */
+	struct { int64_t run_allocs, run_frees, run_pages; } runs;
 	size_t class_used[NR_CLASSES];		/* objects in use */
 	size_t class_slabs[NR_CLASSES];
 	size_t slab_used_bytes, slab_free_objs, slab_free_bytes, run_bytes;

@@ -98,9 +98,16 @@ static void remote_frees(void)
 
 static void *free_one_and_report(void *arg)
 {
+	tcache_acquire();	/* a thread that has allocated before */
 	ba_free(arg, "free");
 	struct page *s = slab_of(arg);
 	return atomic_load(&s->owner) == tls_tc ? arg : NULL;
+}
+
+static void *free_without_cache(void *arg)
+{
+	ba_free(arg, "free");
+	return NULL;
 }
 
 static void claim_full(void)
@@ -125,6 +132,21 @@ static void claim_full(void)
 	pthread_create(&t, NULL, free_one_and_report, victim);
 	pthread_join(t, &ret);
 	CHECK(ret == victim, "the first free into a full slab claims it");
+
+	/* a thread without a cache does not claim: the slab goes to the
+	 * shared list, where the next thread that needs the class adopts it */
+	struct page *full2 = NULL;
+	for (size_t i = 0; i < 4 * cap && !full2; i++)
+		if (objs[i] && slab_of(objs[i]) != full && atomic_load(&slab_of(objs[i])->remote) == 1)
+			full2 = slab_of(objs[i]), victim = objs[i], objs[i] = NULL;
+	CHECK(full2 != NULL, "a second full slab");
+	size_t shared = kmem_caches[c].nr_partial;
+	int64_t orphan = atomic_load(&slab_orphan_nfree[c]);
+	pthread_create(&t, NULL, free_without_cache, victim);
+	pthread_join(t, NULL);
+	CHECK(kmem_caches[c].nr_partial == shared + 1 && atomic_load(&full2->owner) == NULL,
+	      "a cache-less free shares the full slab");
+	CHECK(atomic_load(&slab_orphan_nfree[c]) == orphan + 1, "and is counted");
 	for (size_t i = 0; i < 4 * cap; i++)
 		if (objs[i])
 			ba_free(objs[i], "free");
