@@ -53,8 +53,7 @@ void ba_options_changed(void)
 {
 	ba_slab_limit = opt.mmap_threshold <= SLAB_MAX ?
 		(opt.mmap_threshold ? opt.mmap_threshold - 1 : 0) : SLAB_MAX;
-	if (!opt.brk)
-		node.zones[ZONE_BRK].can_grow = false;
+	node.zones[ZONE_BRK].can_grow = opt.brk && !node.zones[ZONE_BRK].stuck;
 }
 
 static void *nomem(void)

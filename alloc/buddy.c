@@ -40,11 +40,16 @@ void __buddy_del_free(struct zone *z, struct page *pg, unsigned order)
 	page_list_del(list_of(z, order, pg->zeroed), pg);
 	z->free_area[order].nr_free--;
 	z->free_pages -= (size_t)1 << order;
-	if (!pg->zeroed) {
+	if (!pg->zeroed)
 		z->free_dirty -= (size_t)1 << order;
-		if (z->free_dirty < z->dirty_floor)
-			z->dirty_floor = z->free_dirty;
-	}
+}
+
+/* The lowest free_dirty of the decay period, noted once an operation is
+ * over (a split takes a whole block off before it gives halves back). */
+static void note_floor(struct zone *z)
+{
+	if (z->free_dirty < z->dirty_floor)
+		z->dirty_floor = z->free_dirty;
 }
 #define del_free __buddy_del_free
 
@@ -76,6 +81,7 @@ struct page *__buddy_alloc(struct zone *z, unsigned order, struct section **secp
 	}
 	pg->order = (uint8_t)order;
 	*secp = sec;
+	note_floor(z);
 	return pg;
 }
 
@@ -163,6 +169,7 @@ bool __buddy_claim(struct zone *z, struct section *sec, size_t pfn, size_t npage
 			__buddy_free_range(z, sec, end, bend - end, zeroed);
 		p = bend;
 	}
+	note_floor(z);
 	return true;
 }
 

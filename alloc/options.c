@@ -197,22 +197,33 @@ int opt_set(const char *name, size_t namelen, const char *value, size_t valuelen
 	return 0;
 }
 
-/* mallopt: 1 when the parameter is known and the value in range, else 0. */
+/*
+ * mallopt. glibc's own parameters take any value glibc takes and answer 1
+ * as glibc does (M_MXFAST excepted, which glibc range-checks too): a
+ * negative size means "unlimited" (M_TRIM_THRESHOLD -1: never trim), a
+ * negative M_MMAP_MAX no mappings, M_PERTURB keeps its low byte, and the
+ * rest is clamped into the table's range. Our own parameters answer 0 for
+ * a value out of range, and every parameter nobody knows answers 0.
+ */
 int opt_mallopt(int param, int value)
 {
 	for (size_t i = 0; i < opt_count; i++) {
 		const struct opt_def *d = &opt_table[i];
-		size_t v;
+		size_t v = value < 0 ? SIZE_MAX : (size_t)value;
 		if (d->param != param || param == 0)
 			continue;
-		if (value < 0 && d->max == SIZE_MAX && value == -1)
-			v = SIZE_MAX;	/* M_TRIM_THRESHOLD, -1: never trim */
-		else if (value < 0)
-			return 0;
-		else
-			v = (size_t)value;
-		if (v < d->min || v > d->max)
-			return 0;
+		if (param < 0) {
+			if (value < 0 && value_of(d) == &opt.mmap_max)
+				v = 0;
+			if (value_of(d) == &opt.perturb)
+				v = (size_t)value & 0xff;
+			if (value_of(d) == &opt.check_action)
+				v = (size_t)value & 7;
+			v = v < d->min ? d->min : v > d->max ? d->max : v;
+		} else if ((value < 0 && !(value == -1 && d->max == SIZE_MAX)) ||
+			   v < d->min || v > d->max) {
+			return 0;	/* ours: -1 is "unlimited" where the range allows it */
+		}
 		opt_store(d, v);
 		return 1;
 	}
@@ -245,7 +256,7 @@ static void parse_list(const char *s, char sep, bool tunables, const char *where
 			if (r == -1)
 				complain("unknown option", s, namelen, where);
 			else if (r == -2)
-				complain("bad value (default kept)", s, len, where);
+				complain("bad value (previous value kept)", s, len, where);
 		}
 		s += len;
 		if (*s == sep)

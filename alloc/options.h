@@ -33,7 +33,7 @@ enum opt_type { OPT_SIZE, OPT_COUNT, OPT_BOOL, OPT_CHOICE, OPT_STRING };
 	X(trim_threshold, OPT_SIZE, KiB(128), 0, SIZE_MAX, "bytes", -1,	\
 	  "MALLOC_TRIM_THRESHOLD_", "glibc.malloc.trim_threshold",		\
 	  "free bytes at the top of the break that make it shrink (-1: never)") \
-	X(top_pad, OPT_SIZE, KiB(128), 0, MiB(1024), "bytes", -2,		\
+	X(top_pad, OPT_SIZE, KiB(128), 0, SIZE_MAX, "bytes", -2,		\
 	  "MALLOC_TOP_PAD_", "glibc.malloc.top_pad",				\
 	  "free bytes kept at the top of the break when it shrinks")		\
 	X(mmap_max, OPT_COUNT, 65536, 0, 0x7fffffff, "chunks", -4,		\
@@ -58,9 +58,9 @@ enum opt_type { OPT_SIZE, OPT_COUNT, OPT_BOOL, OPT_CHOICE, OPT_STRING };
 	  "pages moved between a page cache and its zone at a time")		\
 	X(wmark_min, OPT_SIZE, MiB(1), 0, SIZE_MAX, "bytes", M_BUDDY_WMARK_MIN, NULL, NULL, \
 	  "free resident bytes per zone that idle decay leaves in place")	\
-	X(wmark_low, OPT_SIZE, MiB(8), 0, SIZE_MAX, "bytes", M_BUDDY_WMARK_LOW, NULL, NULL, \
+	X(wmark_low, OPT_SIZE, MiB(32), 0, SIZE_MAX, "bytes", M_BUDDY_WMARK_LOW, NULL, NULL, \
 	  "a zone past its high watermark gives pages back down to this")	\
-	X(wmark_high, OPT_SIZE, MiB(16), 0, SIZE_MAX, "bytes", M_BUDDY_WMARK_HIGH, NULL, NULL, \
+	X(wmark_high, OPT_SIZE, MiB(64), 0, SIZE_MAX, "bytes", M_BUDDY_WMARK_HIGH, NULL, NULL, \
 	  "free resident bytes per zone above which pages go back with madvise") \
 	X(decay_ms, OPT_COUNT, 2000, 0, 3600000, "ms", M_BUDDY_DECAY_MS, NULL, NULL, \
 	  "free memory unused for this long goes back to the OS (0: at once)")	\

@@ -12,11 +12,13 @@
  *  - The break: free pages at the top of ZONE_BRK go back with a negative
  *    sbrk once they pass trim_threshold, keeping top_pad, if nobody else
  *    moved the break. The top section may then end part-way (nr_online).
- *    With glibc's semantics (the free that passes the threshold lowers
- *    the break) only once the program sets trim_threshold or top_pad;
- *    by default the decay tick does it, so a loop that allocates and
- *    frees a few MiB does not move the break and fault its pages in again
- *    every round (glibc adapts its thresholds for the same reason).
+ *    The free that passes the threshold lowers the break, as in glibc;
+ *    by default, a trim that is undone right away (the break grows back
+ *    within the decay period) makes the next trims keep that much more
+ *    (sticky_pad), so a loop that fills and empties a few MiB does not
+ *    fault its pages in again every round. glibc adapts its thresholds
+ *    for the same reason. An explicit trim_threshold or top_pad turns
+ *    that off.
  *  - Sections: a ZONE_MMAP section that is entirely free is unmapped by
  *    malloc_trim and by direct reclaim (when the OS refuses memory, the
  *    request gives back what is free and tries once more).
@@ -108,40 +110,64 @@ static void __section_remove(struct zone *z, struct section *sec)
 	section_unmap(sec->base, SECTION_SIZE);
 }
 
+/* Free pages at the top of the break, across sections end to end. */
+static size_t brk_free_top(struct zone *z)
+{
+	size_t total = 0;
+	for (struct section *sec = atomic_load(&z->sections); sec; sec = sec->next) {
+		size_t p = top_free_start(sec);
+		total += sec->nr_online - p;
+		struct section *below = sec->next;
+		if (p != 0 || !below || below->base + ((size_t)below->nr_online << PAGE_SHIFT) != sec->base)
+			break;
+	}
+	return total;
+}
+
 /*
  * Lowers the break over the free pages at its top, keeping `pad` bytes,
- * when they pass trim_threshold or `force` is set. Pages given back.
+ * when they pass trim_threshold or `force` is set (malloc_trim, reclaim).
+ * Unless the user set trim_threshold or top_pad, it also keeps
+ * sticky_pad: what the break grew back right after an earlier trim. A
+ * loop that fills and empties a few MiB at the top thus stops moving the
+ * break after its second round, and the decay gives the pad back once
+ * the loop is over. Pages given back.
  */
 size_t __brk_trim(struct zone *z, size_t pad, bool force)
 {
-	size_t released = 0;
+	size_t total = brk_free_top(z), keep = pages_of(pad), released = 0;
 	struct section *sec;
-	while ((sec = atomic_load(&z->sections)) != NULL) {
-		size_t online = sec->nr_online, p = top_free_start(sec), padp = pages_of(pad);
-		if (!force && (opt.trim_threshold == SIZE_MAX ||
-			       ((online - p) << PAGE_SHIFT) <= opt.trim_threshold))
-			break;
-		if (padp >= online - p)
-			break;
-		size_t keep = p + padp;
+
+	if (!force && (opt.trim_threshold == SIZE_MAX || (total << PAGE_SHIFT) <= opt.trim_threshold))
+		return 0;
+	if (!force && !opt_trim_explicit)
+		keep += z->sticky_pad;
+	if (keep >= total)
+		return 0;
+	size_t give = total - keep;
+	while (give && (sec = atomic_load(&z->sections)) != NULL) {
+		size_t online = sec->nr_online, here = online - top_free_start(sec);
+		size_t cut = give < here ? give : here;
 		uintptr_t top = sec->base + (online << PAGE_SHIFT);
-		if (!os_brk_move(top, -(intptr_t)((online - keep) << PAGE_SHIFT)))
+		if (!cut || !os_brk_move(top, -(intptr_t)(cut << PAGE_SHIFT)))
 			break;			/* someone else's memory lies above */
-		__offline_top(z, sec, keep);
-		released += online - keep;
-		if (keep > 0)
+		__offline_top(z, sec, online - cut);
+		released += cut;
+		give -= cut;
+		if (sec->nr_online)
 			break;
-		__section_remove(z, sec);	/* all of it went: try the one below */
+		__section_remove(z, sec);	/* all of it went: on to the one below */
 		section_retire(sec);
 	}
+	if (released && !force)
+		z->regrow_watch = true;
 	return released;
 }
 
 /* Free bytes at the top of the break that a trim could give back. */
 size_t __brk_keepcost(struct zone *z)
 {
-	struct section *sec = atomic_load(&z->sections);
-	return sec ? (sec->nr_online - top_free_start(sec)) << PAGE_SHIFT : 0;
+	return brk_free_top(z) << PAGE_SHIFT;
 }
 
 /* Unmaps every entirely free section of a ZONE_MMAP zone. */
@@ -168,7 +194,7 @@ void __zone_after_free(struct zone *z)
 {
 	if (z->free_dirty > pages_of(opt.wmark_high))
 		__buddy_decommit(z, pages_of(opt.wmark_low));
-	if (z->id == ZONE_BRK && opt_trim_explicit)
+	if (z->id == ZONE_BRK)
 		__brk_trim(z, opt.top_pad, false);
 }
 
@@ -229,8 +255,11 @@ static void decay(uint64_t now)
 			__buddy_decommit(z, z->free_dirty > excess ? z->free_dirty - excess : 0);
 		}
 		z->dirty_floor = z->free_dirty;
-		if (z->id == ZONE_BRK)
+		if (z->id == ZONE_BRK) {
+			z->sticky_pad /= 2;
+			z->regrow_watch = false;
 			__brk_trim(z, opt.top_pad, false);
+		}
 		lock_release(&z->lock);
 	}
 	large_cache_decay(now);

@@ -134,7 +134,11 @@ struct zone {
 	struct lock lock;
 	enum zone_type id;
 	const char *name;
-	bool can_grow;			/* false once the source refused memory */
+	bool can_grow;			/* brk: the option is on and the break is not stuck */
+	bool stuck;			/* brk: the break refused to move; for good */
+	size_t sticky_pad;		/* brk: pages kept on top because a trim was
+					 * undone soon after (reclaim.c) */
+	bool regrow_watch;		/* brk: trimmed this period; growth now is a regrow */
 	struct free_area free_area[MAX_ORDER];
 	size_t free_pages;		/* pages on the free_area lists */
 	size_t free_dirty;		/* of those, pages on the resident lists */

@@ -59,6 +59,8 @@ static bool __brk_online(struct zone *z, struct section *sec, unsigned order)
 	}
 	sec->nr_online = (uint32_t)target;
 	z->managed_pages += target - online;
+	if (z->regrow_watch && z->sticky_pad < (size_t)1 << 30 >> PAGE_SHIFT)
+		z->sticky_pad += target - online;	/* a trim undone: keep it next time */
 	__buddy_free_range(z, sec, online, target - online, true);
 	return true;
 }
@@ -90,7 +92,8 @@ static bool __zone_grow(struct zone *z, unsigned order)
 				ok = __brk_online(z, sec, order);
 			}
 			if (!ok)
-				z->can_grow = false;	/* the break is stuck: ZONE_MMAP serves */
+				z->stuck = true;	/* ZONE_MMAP serves from now on */
+			z->can_grow = !z->stuck;
 		}
 	} else {
 		uintptr_t base = (uintptr_t)os_map_aligned(SECTION_SIZE, SECTION_SIZE);
@@ -160,7 +163,6 @@ struct page *zone_alloc_run(size_t npages, unsigned align_order, struct section 
 void zone_free_run(struct section *sec, struct page *head)
 {
 	struct zone *z = sec->zone;
-	ba_tick();
 	atomic_fetch_add_explicit(&run_stat.run_frees, 1, memory_order_relaxed);
 	atomic_fetch_sub_explicit(&run_stat.run_pages, (int64_t)head->head, memory_order_relaxed);
 	lock_acquire(&z->lock);
@@ -169,6 +171,7 @@ void zone_free_run(struct section *sec, struct page *head)
 	if (debug_checks)
 		__check_zone(z);
 	lock_release(&z->lock);
+	ba_tick();
 }
 
 /* Grows a run in place to npages if the pages after it are free. */

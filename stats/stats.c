@@ -289,11 +289,11 @@ void stats_xml(struct out *o)
 	xml_total(o, "total", "fast", s.slab_free_objs, s.slab_free_bytes, true);
 	xml_total(o, "total", "rest", free_blocks, free_bytes, true);
 	xml_total(o, "total", "mmap", s.large.nr, s.large.bytes, true);
-	xml_total(o, "system", "current", 0, arena_bytes(&s) + s.large.bytes, false);
-	xml_total(o, "system", "max", 0,
-		  ((s.zone[0].max_managed + s.zone[1].max_managed) << PAGE_SHIFT) + s.large.max_bytes, false);
-	xml_total(o, "aspace", "total", 0, arena_bytes(&s) + s.large.bytes, false);
-	xml_total(o, "aspace", "mprotect", 0, arena_bytes(&s) + s.large.bytes, false);
+	/* as glibc: the heaps (our zones); mapped chunks are in "mmap" above */
+	xml_total(o, "system", "current", 0, arena_bytes(&s), false);
+	xml_total(o, "system", "max", 0, (s.zone[0].max_managed + s.zone[1].max_managed) << PAGE_SHIFT, false);
+	xml_total(o, "aspace", "total", 0, arena_bytes(&s), false);
+	xml_total(o, "aspace", "mprotect", 0, arena_bytes(&s), false);
 	out_str(o, "</malloc>\n");
 	out_flush(o);
 }
