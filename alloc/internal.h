@@ -150,6 +150,7 @@ static inline size_t large_usable(const struct chunk *c)
 struct large_stats { size_t nr, bytes, max_nr, max_bytes, cached, cached_bytes; };
 void large_stats(struct large_stats *out);
 size_t large_cache_flush(void);
+void large_slot_flush(struct tcache *tc, uint64_t before);
 void large_fork_child(void);
 void large_cache_decay(uint64_t now);
 

@@ -9,20 +9,23 @@
  * it is free, else by moving its pages (no copy) to a fresh aligned range.
  *
  * Freed chunks up to chunk_cache bytes in all stay mapped, resident, in a
- * small cache, and a request of nearly the same size takes one back: a
+ * small cache (each thread's last freed chunk of up to 4 MiB in a slot of
+ * its own, the rest in a shared one), and a request of nearly the same
+ * size takes one back: a
  * server that mallocs and frees a 2 MiB buffer per request faults its
  * pages in once, not per request (seed 001). A cached chunk unused for
  * decay_ms is unmapped (reclaim.c's tick); malloc_trim unmaps them all. A
  * cached chunk keeps its table entries, marked `cached`, so freeing it
  * again is reported as a double free.
  *
- * Lock: cache_lock around the cache only. A live chunk is touched only by
- * the thread that frees or reallocates it; counters are atomics (this is
- * not a hot path).
+ * Lock: cache_lock around the shared cache only; a thread's slot is its
+ * own. A live chunk is touched only by the thread that frees or
+ * reallocates it. The atomic counters count mappings, which change only
+ * with a system call; what is live is what is mapped minus what is cached.
  */
 #include "internal.h"
 
-static _Atomic size_t nr_chunks, chunk_bytes, max_chunks, max_bytes;
+static _Atomic size_t nr_chunks, chunk_bytes, max_chunks, max_bytes;	/* mapped */
 
 #define CACHE_SLOTS 16
 static struct lock cache_lock = LOCK_INIT;
@@ -44,14 +47,27 @@ static void account(long dn, long dbytes)
 
 void large_stats(struct large_stats *out)
 {
-	out->nr = atomic_load(&nr_chunks);
-	out->bytes = atomic_load(&chunk_bytes);
+	size_t nr = atomic_load(&nr_chunks), bytes = atomic_load(&chunk_bytes);
 	out->max_nr = atomic_load(&max_chunks);
 	out->max_bytes = atomic_load(&max_bytes);
 	lock_acquire(&cache_lock);
 	out->cached = (size_t)cache_n;
 	out->cached_bytes = cache_bytes;
 	lock_release(&cache_lock);
+	for (struct tcache *t = atomic_load(&tcache_registry); t; t = atomic_load(&t->next)) {
+		struct chunk *c = __atomic_load_n(&t->chunk_slot, __ATOMIC_RELAXED);
+		if (c) {
+			out->cached++;
+			out->cached_bytes += c->maplen;
+		}
+	}
+	out->nr = nr > out->cached ? nr - out->cached : 0;
+	out->bytes = bytes > out->cached_bytes ? bytes - out->cached_bytes : 0;
+}
+
+static bool fits(const struct chunk *c, size_t len)
+{
+	return c->maplen >= len && c->maplen - len <= len / 4;
 }
 
 /* The section-table span of a mapping: whole sections from base. */
@@ -73,6 +89,7 @@ static void chunk_shrink(struct chunk *c, size_t len)
 			section_map(keep, had - keep, &c->h);
 		return;
 	}
+	account(0, (long)len - (long)c->maplen);
 	c->maplen = len;
 }
 
@@ -83,11 +100,9 @@ static struct chunk *cache_take(size_t len)
 	struct chunk *c = NULL;
 	int best = -1;
 	lock_acquire(&cache_lock);
-	for (int i = 0; i < cache_n; i++) {
-		size_t m = cache[i].c->maplen;
-		if (m >= len && m - len <= len / 4 && (best < 0 || m < cache[best].c->maplen))
+	for (int i = 0; i < cache_n; i++)
+		if (fits(cache[i].c, len) && (best < 0 || cache[i].c->maplen < cache[best].c->maplen))
 			best = i;
-	}
 	if (best >= 0) {
 		c = cache[best].c;
 		cache[best] = cache[--cache_n];
@@ -102,19 +117,20 @@ static struct chunk *cache_take(size_t len)
 
 static void unmap_chunk(struct chunk *c)
 {
+	account(-1, -(long)c->maplen);
 	section_unmap(c->base, c->maplen);
 	os_unmap((void *)c->base, c->maplen);
 	chunk_desc_free(c);
 }
 
-/* Puts a freed chunk in the cache; false when it does not fit there. */
-static bool cache_put(struct chunk *c)
+/* Puts a freed chunk, unused since `now`, in the shared cache; false when
+ * it does not fit there. */
+static bool cache_put(struct chunk *c, uint64_t now)
 {
 	struct chunk *evict[CACHE_SLOTS];
 	int nevict = 0;
 	if (c->maplen > opt.chunk_cache / 2)
 		return false;
-	uint64_t now = os_now_ms();
 	lock_acquire(&cache_lock);
 	while (cache_n > 0 && (cache_n == CACHE_SLOTS || cache_bytes + c->maplen > opt.chunk_cache)) {
 		int old = 0;	/* the least recently used goes */
@@ -158,8 +174,23 @@ static size_t cache_drop(uint64_t before)
 	return pages;
 }
 
+/* The calling thread's slot goes to the shared cache (thread exit) or,
+ * if it sat unused since `before`, likewise (the owner's tick). */
+void large_slot_flush(struct tcache *tc, uint64_t before)
+{
+	struct chunk *c = tc->chunk_slot;
+	if (!c || tc->chunk_slot_time >= before)
+		return;
+	__atomic_store_n(&tc->chunk_slot, NULL, __ATOMIC_RELAXED);
+	if (!cache_put(c, tc->chunk_slot_time))
+		unmap_chunk(c);
+}
+
 size_t large_cache_flush(void)
 {
+	struct tcache *tc = tls_tc;
+	if (tc != &tcache_empty)
+		large_slot_flush(tc, UINT64_MAX);
 	return cache_n ? cache_drop(UINT64_MAX) : 0;
 }
 
@@ -180,9 +211,12 @@ void large_fork_child(void)
 	lock_init(&cache_lock);
 }
 
+/* Chunks handed out and not freed, for mmap_max. */
+static _Atomic size_t live_chunks;
+
 size_t large_live(void)
 {
-	return atomic_load_explicit(&nr_chunks, memory_order_relaxed);
+	return atomic_load_explicit(&live_chunks, memory_order_relaxed);
 }
 
 void *large_alloc(size_t size, size_t align, bool *zeroed)
@@ -191,10 +225,19 @@ void *large_alloc(size_t size, size_t align, bool *zeroed)
 	if (len < size || len == 0)
 		return NULL;
 	ba_tick();
-	if (align <= SECTION_SIZE && __atomic_load_n(&cache_n, __ATOMIC_RELAXED)) {
-		struct chunk *c = cache_take(len);
+	if (align <= SECTION_SIZE) {
+		struct tcache *tc = tls_tc;
+		struct chunk *c = tc->chunk_slot;
+		if (c && fits(c, len)) {
+			__atomic_store_n(&tc->chunk_slot, NULL, __ATOMIC_RELAXED);
+			c->cached = 0;
+			if (c->maplen > len)
+				chunk_shrink(c, len);
+		} else {
+			c = __atomic_load_n(&cache_n, __ATOMIC_RELAXED) ? cache_take(len) : NULL;
+		}
 		if (c) {
-			account(1, (long)c->maplen);
+			atomic_fetch_add_explicit(&live_chunks, 1, memory_order_relaxed);
 			*zeroed = false;
 			return (void *)c->user;
 		}
@@ -220,14 +263,28 @@ void *large_alloc(size_t size, size_t align, bool *zeroed)
 		return NULL;
 	}
 	account(1, (long)len);
+	atomic_fetch_add_explicit(&live_chunks, 1, memory_order_relaxed);
 	return p;
 }
 
 void large_free(struct chunk *c)
 {
-	account(-1, -(long)c->maplen);
+	struct tcache *tc = tls_tc;
+	uint64_t now = os_now_ms();
+	atomic_fetch_sub_explicit(&live_chunks, 1, memory_order_relaxed);
 	ba_tick();
-	if (!cache_put(c))
+	if (tc != &tcache_empty && c->maplen <= SECTION_SIZE && c->maplen <= opt.chunk_cache / 2) {
+		struct chunk *old = tc->chunk_slot;
+		c->cached = 1;
+		__atomic_store_n(&tc->chunk_slot, c, __ATOMIC_RELAXED);
+		uint64_t old_time = tc->chunk_slot_time;
+		tc->chunk_slot_time = now;
+		if (!old)
+			return;
+		c = old;		/* the slot's last chunk moves to the shared cache */
+		now = old_time;
+	}
+	if (!cache_put(c, now))
 		unmap_chunk(c);
 }
 
@@ -242,7 +299,6 @@ void *large_realloc(struct chunk *c, size_t size)
 		return (void *)c->user;
 	if (len < old) {
 		chunk_shrink(c, len);
-		account(0, (long)c->maplen - (long)old);
 		return (void *)c->user;
 	}
 	/* growing. The table entries are set only once the pages are ours:

@@ -274,6 +274,9 @@ void ba_tick(void)
 	if (++tick_count & 15)
 		return;
 	uint64_t now = os_now_ms(), due = atomic_load_explicit(&next_decay, memory_order_relaxed);
+	struct tcache *tc = tls_tc;
+	if (tc != &tcache_empty && tc->chunk_slot && now >= opt.decay_ms)
+		large_slot_flush(tc, now - opt.decay_ms);	/* the shared decay takes it from there */
 	if (now < due)
 		return;
 	if (!atomic_compare_exchange_strong(&next_decay, &due, now + opt.decay_ms))

@@ -67,6 +67,7 @@ void tcache_release(struct tcache *tc)
 	atomic_signal_fence(memory_order_seq_cst);
 	slab_flush(tc);
 	pcp_drain_all(tc);
+	large_slot_flush(tc, UINT64_MAX);
 	atomic_signal_fence(memory_order_seq_cst);
 	tc->busy--;
 	if (tls_tc == tc)
@@ -85,6 +86,7 @@ void tcache_forget(struct tcache *tc)
 		tc->nr_empty[c] = 0;
 	}
 	tcache_forget_pcp(tc);
+	tc->chunk_slot = NULL;		/* its chunk leaks in the child */
 	tc->busy = 0;
 	atomic_store_explicit(&tc->in_use, 0, memory_order_relaxed);
 }

@@ -180,6 +180,8 @@ struct tcache {
 	struct page *partial[NR_CLASSES];	/* owned slabs with free objects */
 	uint8_t nr_empty[NR_CLASSES];		/* of those, empty ones kept (slab_reserve) */
 	struct pcp pcp[NR_ZONES];
+	struct chunk *chunk_slot;		/* the last mapped chunk freed (large.c) */
+	uint64_t chunk_slot_time;		/* when, in os_now_ms() time */
 	struct tcache *_Atomic next;		/* registry, push only */
 	_Atomic int in_use;			/* a live thread holds it */
 	volatile int busy;			/* in a slow path: lists may be mid-update */
