@@ -93,16 +93,27 @@ static void chunk_shrink(struct chunk *c, size_t len)
 	c->maplen = len;
 }
 
-/* A cached chunk of len to len + len/4 bytes, taken out of the cache and
- * cut to len. */
+static void unmap_chunk(struct chunk *c)
+{
+	account(-1, -(long)c->maplen);
+	section_unmap(c->base, c->maplen);
+	os_unmap((void *)c->base, c->maplen);
+	chunk_desc_free(c);
+}
+
+/* A cached chunk, taken out of the cache and cut or grown to len. */
 static struct chunk *cache_take(size_t len)
 {
 	struct chunk *c = NULL;
 	int best = -1;
 	lock_acquire(&cache_lock);
-	for (int i = 0; i < cache_n; i++)
-		if (fits(cache[i].c, len) && (best < 0 || cache[i].c->maplen < cache[best].c->maplen))
+	/* the smallest chunk that is large enough, else the largest one of
+	 * at least half the size: mremap grows it, its resident pages kept */
+	for (int i = 0; i < cache_n; i++) {
+		size_t m = cache[i].c->maplen, b = best < 0 ? 0 : cache[best].c->maplen;
+		if (m >= len ? (b < len || m < b) : (b < len && m >= len / 2 && m > b))
 			best = i;
+	}
 	if (best >= 0) {
 		c = cache[best].c;
 		cache[best] = cache[--cache_n];
@@ -112,16 +123,13 @@ static struct chunk *cache_take(size_t len)
 	lock_release(&cache_lock);
 	if (c && c->maplen > len)
 		chunk_shrink(c, len);
+	if (c && c->maplen < len && !large_realloc(c, len)) {
+		unmap_chunk(c);		/* could not grow it: a fresh mapping, then */
+		c = NULL;
+	}
 	return c;
 }
 
-static void unmap_chunk(struct chunk *c)
-{
-	account(-1, -(long)c->maplen);
-	section_unmap(c->base, c->maplen);
-	os_unmap((void *)c->base, c->maplen);
-	chunk_desc_free(c);
-}
 
 /* Puts a freed chunk, unused since `now`, in the shared cache; false when
  * it does not fit there. */

@@ -13,14 +13,16 @@
  *              for the freeing thread, so freeing a batch costs one atomic
  *              per slab, not per object.
  *   abandoned  owner NULL, on kmem_caches[cls].partial (locked): left by a
- *              thread that exited, with objects still in use. Any thread
+ *              thread that exited, with objects still in use, or a full
+ *              slab that a thread without a cache freed into. Any thread
  *              that needs a slab of the class adopts it.
  *
  * Objects freed by a thread that is not the owner are pushed on the slab's
  * atomic `remote` list (a Treiber stack; pushes only, the owner takes the
  * whole list with one exchange), so no lock is taken on any free. The
  * owner counts `inuse` = handed out - freed locally - collected; a slab
- * whose last object is freed goes back to the page cache unless active.
+ * whose last object is freed goes back to the page cache unless it is
+ * active or one of the slab_reserve empty slabs the thread keeps.
  *
  * A fresh slab is carved lazily, a page's worth of objects at a time, so
  * its untouched pages are never faulted in.

@@ -9,8 +9,11 @@ Reads what bench/run.sh left in RESULTS_DIR:
 and writes, next to them:
   results.csv, results.json, results.md
   time.png/.svg, rss.png/.svg, micro.png/.svg   (gnuplot, bench/plot.gp)
-then prints the tables and the summary line.  Exit status 1 when some run
-failed (everything is still written), else 0.  Standard library only.
+then prints the tables and the summary line.  A run that failed is
+marked FAIL and listed; the exit status is 1 only when a run under
+libbuddymalloc failed (a peer's failure is its own finding, reported, and
+the comparison goes on), else 0.  Everything is written either way.
+Standard library only.
 """
 import csv
 import json
@@ -431,7 +434,8 @@ def main():
         print("failed: " + ", ".join(failures))
     print("results: %s/results.{md,csv,json}, {time,rss,micro}.{png,svg}" % results)
     print(summary_line(summary))
-    return 1 if failures else 0
+    ours = [f for f in failures if f.endswith(" under buddymalloc")]
+    return 1 if ours else 0
 
 
 if __name__ == "__main__":
