@@ -162,7 +162,7 @@ static bool ba_lookup(const void *p, const char *fn, struct lookup *l)
 		struct section *sec = (struct section *)h;
 		size_t pfn = ((uintptr_t)p - sec->base) >> PAGE_SHIFT;
 		struct page *pg = &sec->pages[pfn];
-		if (pg->kind == PG_TAIL && pg->head && pg->head <= pfn)
+		if (pg->kind == PG_TAIL)	/* head is 0 but in a slab's tail */
 			pg -= pg->head;
 		if (pg->kind == PG_SLAB && slab_owns(pg, p)) {
 			if (((void *const *)p)[1] == (void *)slab_key(p)) {

@@ -92,6 +92,7 @@ struct page *__buddy_alloc(struct zone *z, unsigned order, struct section **secp
 void __buddy_free(struct zone *z, struct section *sec, size_t pfn, unsigned order, bool zeroed)
 {
 	sec->pages[pfn].kind = PG_TAIL;
+	sec->pages[pfn].head = 0;	/* a run's length: no tail may keep one (fastpath.h) */
 	while (order < MAX_ORDER - 1) {
 		size_t bpfn = pfn ^ ((size_t)1 << order);
 		struct page *b = &sec->pages[bpfn];

@@ -83,9 +83,16 @@ void __check_zone(struct zone *z)
 				check_fail("block not aligned to its order", pg);
 			if (pfn + n > sec->nr_online)
 				check_fail("block beyond the section's online pages", pg);
-			for (size_t i = 1; i < n; i++)
-				if (sec->pages[pfn + i].kind != PG_TAIL)
-					check_fail("a head inside another block", &sec->pages[pfn + i]);
+			for (size_t i = 1; i < n; i++) {
+				struct page *t = &sec->pages[pfn + i];
+				if (t->kind != PG_TAIL)
+					check_fail("a head inside another block", t);
+				/* slabs and page-cache blocks belong to their thread, which
+				 * may be rewriting their tails right now: only the zone's
+				 * own blocks are checked */
+				if ((pg->kind == PG_FREE || pg->kind == PG_RUN) && t->head)
+					check_fail("a tail of a free block or run keeps a distance", t);
+			}
 			pfn += n;
 		}
 	}

@@ -55,13 +55,18 @@ static inline void slab_free(struct page *s, void **o)
 	slab_free_slow(tc, s, o);
 }
 
-/* True when p is the start of an object that was carved out of slab s. */
-static inline bool slab_owns(const struct page *s, const void *p)
+/* True when the object `off` bytes into slab s starts there and was
+ * carved out already. */
+static inline bool slab_owns_at(const struct page *s, uintptr_t off)
 {
 	const struct size_class *c = &sc_table[s->cls];
-	uintptr_t off = (uintptr_t)p - pfn_address(s->sec, page_pfn(s->sec, s));
 	uint32_t idx = (uint32_t)((off * c->recip) >> 32);
 	return (uintptr_t)idx * c->size == off && idx < s->bump;
+}
+
+static inline bool slab_owns(const struct page *s, const void *p)
+{
+	return slab_owns_at(s, (uintptr_t)p - pfn_address(s->sec, page_pfn(s->sec, s)));
 }
 
 /* The two entry points the program calls most, inlined into preload/. */
@@ -83,11 +88,14 @@ static inline void ba_free_inline(void *p)
 	struct sec_head *h = section_lookup(p);
 	if (likely(h != NULL && h->kind == SEC_ZONE)) {
 		struct section *sec = (struct section *)h;
-		size_t pfn = ((uintptr_t)p - sec->base) >> PAGE_SHIFT;
+		uintptr_t off = (uintptr_t)p - sec->base;
+		size_t pfn = off >> PAGE_SHIFT;
 		struct page *pg = &sec->pages[pfn];
-		if (pg->kind == PG_TAIL && pg->head && pg->head <= pfn)
+		if (pg->kind == PG_TAIL) {	/* head is 0 but in a slab's tail */
+			pfn -= pg->head;
 			pg -= pg->head;
-		if (likely(pg->kind == PG_SLAB && slab_owns(pg, p))) {
+		}
+		if (likely(pg->kind == PG_SLAB && slab_owns_at(pg, off - (pfn << PAGE_SHIFT)))) {
 			slab_free(pg, p);
 			return;
 		}
