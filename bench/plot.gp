@@ -17,7 +17,7 @@ set yrange [0.8:*]
 set grid ytics
 set ylabel ylab
 set title heading
-set xtics rotate by -45 nomirror
+set xtics rotate by 45 right nomirror
 set key top left horizontal
 set format y "%g"
 

@@ -245,11 +245,13 @@ def text_tables(meta, names, workloads, micro):
     if micro:
         out.append("")
         out.append("Micro benchmarks: time per operation relative to the fastest")
-        out.append("%-26s %9s |" % ("case", "fastest") + "".join(" %9s" % a[:9] for a in names))
+        width = max(len(c["name"]) for c in micro)
+        out.append("%-*s %9s |" % (width, "case", "fastest") +
+                   "".join(" %11s" % a[:11] for a in names))
         for c in micro:
-            out.append("%-26s %9s |" % (c["name"][:26], "%.1fns" % c["fastest_ns"]
-                                        if c["fastest_ns"] else "-") +
-                       "".join(" %9s" % fmt_ratio(c["results"].get(a, {}).get("time_rel"))
+            out.append("%-*s %9s |" % (width, c["name"], "%.1fns" % c["fastest_ns"]
+                                       if c["fastest_ns"] else "-") +
+                       "".join(" %11s" % fmt_ratio(c["results"].get(a, {}).get("time_rel"))
                                for a in names))
     return "\n".join(out)
 
