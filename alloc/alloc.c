@@ -53,7 +53,6 @@ void ba_options_changed(void)
 {
 	ba_slab_limit = opt.mmap_threshold <= SLAB_MAX ?
 		(opt.mmap_threshold ? opt.mmap_threshold - 1 : 0) : SLAB_MAX;
-	node.zones[ZONE_BRK].can_grow = opt.brk && !node.zones[ZONE_BRK].stuck;
 }
 
 static void *nomem(void)
@@ -159,12 +158,9 @@ static bool ba_lookup(const void *p, const char *fn, struct lookup *l)
 	l->slab = l->run = NULL;
 	l->chunk = NULL;
 	if (h && h->kind == SEC_ZONE) {
-		struct section *sec = (struct section *)h;
-		size_t pfn = ((uintptr_t)p - sec->base) >> PAGE_SHIFT;
-		struct page *pg = &sec->pages[pfn];
-		if (pg->kind == PG_TAIL)	/* head is 0 but in a slab's tail */
-			pg -= pg->head;
-		if (pg->kind == PG_SLAB && slab_owns(pg, p)) {
+		uintptr_t off;
+		struct page *pg = head_of((struct section *)h, p, &off);
+		if (pg->kind == PG_SLAB && slab_owns_at(pg, off)) {
 			if (((void *const *)p)[1] == (void *)slab_key(p)) {
 				slab_invalid(fn, p, true);
 				return false;
@@ -172,7 +168,7 @@ static bool ba_lookup(const void *p, const char *fn, struct lookup *l)
 			l->slab = pg;
 			return true;
 		}
-		if (pg->kind == PG_RUN && (uintptr_t)p == pfn_address(sec, page_pfn(sec, pg))) {
+		if (pg->kind == PG_RUN && off == 0) {
 			l->run = pg;
 			return true;
 		}

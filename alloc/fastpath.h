@@ -64,9 +64,22 @@ static inline bool slab_owns_at(const struct page *s, uintptr_t off)
 	return (uintptr_t)idx * c->size == off && idx < s->bump;
 }
 
-static inline bool slab_owns(const struct page *s, const void *p)
+/*
+ * The head page of whatever holds p in zone section sec, and p's offset
+ * from that head's first byte. A tail of a slab records its distance to
+ * the head; every other tail records 0 (a freed run clears its length).
+ */
+static inline struct page *head_of(struct section *sec, const void *p, uintptr_t *offp)
 {
-	return slab_owns_at(s, (uintptr_t)p - pfn_address(s->sec, page_pfn(s->sec, s)));
+	uintptr_t off = (uintptr_t)p - sec->base;
+	size_t pfn = off >> PAGE_SHIFT;
+	struct page *pg = &sec->pages[pfn];
+	if (pg->kind == PG_TAIL) {
+		pfn -= pg->head;
+		pg -= pg->head;
+	}
+	*offp = off - (pfn << PAGE_SHIFT);
+	return pg;
 }
 
 /* The two entry points the program calls most, inlined into preload/. */
@@ -87,15 +100,9 @@ static inline void ba_free_inline(void *p)
 {
 	struct sec_head *h = section_lookup(p);
 	if (likely(h != NULL && h->kind == SEC_ZONE)) {
-		struct section *sec = (struct section *)h;
-		uintptr_t off = (uintptr_t)p - sec->base;
-		size_t pfn = off >> PAGE_SHIFT;
-		struct page *pg = &sec->pages[pfn];
-		if (pg->kind == PG_TAIL) {	/* head is 0 but in a slab's tail */
-			pfn -= pg->head;
-			pg -= pg->head;
-		}
-		if (likely(pg->kind == PG_SLAB && slab_owns_at(pg, off - (pfn << PAGE_SHIFT)))) {
+		uintptr_t off;
+		struct page *pg = head_of((struct section *)h, p, &off);
+		if (likely(pg->kind == PG_SLAB && slab_owns_at(pg, off))) {
 			slab_free(pg, p);
 			return;
 		}

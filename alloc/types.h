@@ -134,7 +134,6 @@ struct zone {
 	struct lock lock;
 	enum zone_type id;
 	const char *name;
-	bool can_grow;			/* brk: the option is on and the break is not stuck */
 	bool stuck;			/* brk: the break refused to move; for good */
 	size_t sticky_pad;		/* brk: pages kept on top because a trim was
 					 * undone soon after (reclaim.c) */

@@ -29,7 +29,6 @@ void node_init(void)
 		lock_init(&z->lock);
 		z->id = (enum zone_type)i;
 		z->name = names[i];
-		z->can_grow = i == ZONE_MMAP || opt.brk;
 	}
 	/* ZONE_BRK stays on the list even with brk=0: it simply never grows */
 	node.nr_zonelist = 0;
@@ -77,8 +76,8 @@ static bool __zone_grow(struct zone *z, unsigned order)
 	struct section *sec;
 	bool ok = false;
 
-	if (!z->can_grow)
-		return false;
+	if (z->id == ZONE_BRK && (!opt.brk || z->stuck))
+		return false;	/* brk off by option, or the break refused to move */
 	if (z->id == ZONE_BRK) {
 		sec = atomic_load(&z->sections);
 		if (sec && __brk_online(z, sec, order)) {
@@ -93,7 +92,6 @@ static bool __zone_grow(struct zone *z, unsigned order)
 			}
 			if (!ok)
 				z->stuck = true;	/* ZONE_MMAP serves from now on */
-			z->can_grow = !z->stuck;
 		}
 	} else {
 		uintptr_t base = (uintptr_t)os_map_aligned(SECTION_SIZE, SECTION_SIZE);

@@ -57,7 +57,7 @@ static size_t held_pages(void)
 
 int main(void)
 {
-	struct zone z = { .id = ZONE_MMAP, .name = "test", .can_grow = true };
+	struct zone z = { .id = ZONE_MMAP, .name = "test" };
 	uint64_t seed = 0x1234567;
 
 	for (int step = 0; step < 20000; step++) {
@@ -118,7 +118,7 @@ int main(void)
 		CHECK(z.free_area[o].nr_free == 0, "order %u still has %zu blocks", o, z.free_area[o].nr_free);
 
 	/* zeroed: a fresh section is zero; a dirty page makes its merged block dirty */
-	struct zone z2 = { .id = ZONE_MMAP, .name = "zeroed", .can_grow = true };
+	struct zone z2 = { .id = ZONE_MMAP, .name = "zeroed" };
 	struct section *sec;
 	struct page *a = __zone_alloc(&z2, 0, &sec);
 	CHECK(a && a->zeroed, "a fresh page is zeroed");

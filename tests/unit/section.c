@@ -9,7 +9,7 @@
 
 int main(void)
 {
-	struct zone z = { .id = ZONE_MMAP, .name = "test", .can_grow = true };
+	struct zone z = { .id = ZONE_MMAP, .name = "test" };
 	struct section *sec;
 	int local;
 

@@ -35,7 +35,9 @@ static void every_class(void)
 			objs[i] = slab_alloc(c);
 			CHECK(objs[i] && ((uintptr_t)objs[i] & 15) == 0, "class %u object %zu", c, i);
 			struct page *s = slab_of(objs[i]);
-			CHECK(s->kind == PG_SLAB && s->cls == c && slab_owns(s, objs[i]),
+			uintptr_t off;
+			CHECK(head_of(s->sec, objs[i], &off) == s && slab_owns_at(s, off) &&
+			      s->kind == PG_SLAB && s->cls == c,
 			      "class %u object %zu maps back to its slab", c, i);
 			if ((size & (size - 1)) == 0)
 				CHECK(((uintptr_t)objs[i] & (size - 1)) == 0, "power-of-two class %u aligned", c);
