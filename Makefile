@@ -12,7 +12,7 @@ BUILD   ?= build
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 LIBCFLAGS := -std=gnu11 -g -fPIC -fvisibility=hidden -ftls-model=initial-exec \
 	-fno-builtin-malloc -fno-builtin-calloc -fno-builtin-realloc -fno-builtin-free \
-	-fno-semantic-interposition -pthread $(WARN)
+	-fno-semantic-interposition -fno-strict-aliasing -pthread $(WARN)
 
 ifeq ($(DEBUG),1)
   LIBCFLAGS += -O1 -DBUDDY_DEBUG=1
@@ -36,7 +36,7 @@ UNIT_SRC    := $(wildcard tests/unit/*.c)
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 UNIT_ASAN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit-asan/%)
 API_BIN     := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/api/*.c tests/stress/*.c))
-TESTCFLAGS  := -std=gnu11 -O1 -g -pthread $(WARN) -Wno-deprecated-declarations
+TESTCFLAGS  := -std=gnu11 -O1 -g -fno-strict-aliasing -pthread $(WARN) -Wno-deprecated-declarations
 
 .PHONY: all check bench clean deps-check deps-bench test-programs
 all: $(LIB) test-programs

@@ -1,58 +1,74 @@
 /*
- * alloc.c - the path of a request, and start-up.
+ * alloc.c - the path of a request: start-up, the slow-path entry, thread
+ * exit, and every call the inlined fast path (alloc.h) does not finish.
  *
- *   n <= ba_slab_limit                size class -> this thread's slab (fastpath.h)
- *   ba_slab_limit < n < threshold     a run of whole pages from a zone (zone.c)
- *   n >= mmap threshold            a mapped chunk of its own (large.c)
+ * Every slow path passes slow_enter() first, whatever the kind of request:
+ * it starts the heap if nobody has yet (so a request made by another
+ * library's constructor, before ours runs, is configured like any other)
+ * and drives the periodic housekeeping (reclaim_tick). A request that
+ * finds no memory reclaims what is free (node_reclaim) and tries once more.
  *
- * ba_slab_limit is SLAB_MAX, or less when the mmap threshold is set below it.
- * free, realloc and malloc_usable_size find what a pointer is through the
- * section table and its page descriptor, and check it before acting: a
- * pointer that is not the start of a live object, run or chunk is
+ * free, realloc and malloc_usable_size classify a pointer once
+ * (classify.h) and act on the result; a pointer that is not live is
  * reported (report.c) and the call does nothing else.
  *
  * Callers (preload/) have checked sizes for overflow; every failure here
  * leaves errno at ENOMEM.
+ *
+ * Lock: heap.init_lock, during start-up only, before any other lock.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/auxv.h>
-#include <unistd.h>
 
-#include "fastpath.h"
+#include "alloc.h"
+#include "fork.h"
+#include "reclaim.h"
+#include "zone.h"
 
-_Atomic int ba_initialised;
-size_t ba_slab_limit = SLAB_MAX;	/* largest request served by a slab */
-static struct lock init_lock = LOCK_INIT;
+struct heap heap;
 extern char **environ;
 
-void ba_init(void)
+#define SECRET_FALLBACK	0x9e3779b97f4a7c15ull	/* 2^64 / golden ratio */
+
+/* The pthread key's destructor: the thread gives back all it holds. */
+static void thread_exit(void *arg)
+{
+	reclaim_thread(arg);
+}
+
+void ba_start(void)
 {
 	bool first = false;
-	lock_acquire(&init_lock);
-	if (!atomic_load_explicit(&ba_initialised, memory_order_relaxed)) {
+	if (ba_ready())
+		return;
+	lock_acquire(&heap.init_lock);
+	if (!atomic_load_explicit(&heap.ready, memory_order_relaxed)) {
 		opt_init(environ);
 		const unsigned char *r = (const unsigned char *)getauxval(AT_RANDOM);
-		uintptr_t secret = (uintptr_t)&secret ^ 0x9e3779b97f4a7c15ull;
+		uintptr_t secret = (uintptr_t)&secret ^ SECRET_FALLBACK;
 		if (r)
 			memcpy(&secret, r, sizeof(secret));
-		slab_secret = secret | 1;	/* odd: never equal to an aligned pointer */
+		heap.secret = secret | 1;	/* odd: never equal to an aligned pointer */
 		node_init();
-		ba_options_changed();
-		tcache_init();
-		atomic_store_explicit(&ba_initialised, 1, memory_order_release);
+		pthread_key_create(&heap.thread_key, thread_exit);
+		atomic_store_explicit(&heap.ready, 1, memory_order_release);
 		first = true;
 	}
-	lock_release(&init_lock);
+	lock_release(&heap.init_lock);
 	if (first)
 		pthread_atfork(NULL, NULL, fork_child);	/* may call malloc: we are ready */
 }
 
-/* What follows from the options' values; called whenever one is set. */
-void ba_options_changed(void)
+/* The one way into every slow path. */
+static struct tcache *slow_enter(void)
 {
-	ba_slab_limit = opt.mmap_threshold <= SLAB_MAX ?
-		(opt.mmap_threshold ? opt.mmap_threshold - 1 : 0) : SLAB_MAX;
+	if (unlikely(!ba_ready()))
+		ba_start();
+	struct tcache *tc = tls_tc;
+	reclaim_tick(tc);
+	return tc;
 }
 
 static void *nomem(void)
@@ -64,7 +80,7 @@ static void *nomem(void)
 /* A run of whole pages, aligned to `align` (a power of two, at most 4 MiB). */
 static void *run_alloc(size_t n, size_t align, bool *zeroed)
 {
-	size_t npages = align_up(n ? n : 1, PAGE_SIZE) >> PAGE_SHIFT;
+	size_t npages = pages_of(n ? n : 1);
 	unsigned ao = align > PAGE_SIZE ? order_of_pages(align >> PAGE_SHIFT) : 0;
 	struct section *sec;
 	struct page *pg = zone_alloc_run(npages, ao, &sec);
@@ -81,6 +97,7 @@ static bool fits_run(size_t n)
 	return n <= SECTION_SIZE && (n < opt.mmap_threshold || large_live() >= opt.mmap_max);
 }
 
+/* A run or a chunk; the caller passed slow_enter(). */
 static void *alloc_big(size_t n, size_t align, bool *zeroed)
 {
 	void *p = NULL;
@@ -97,20 +114,38 @@ static void *alloc_big(size_t n, size_t align, bool *zeroed)
 	return p ? p : nomem();
 }
 
-void *ba_malloc(size_t n)
+/* The active slab of cls (the class of n) has no free object. */
+void *ba_alloc_slow(size_t n, unsigned cls)
 {
-	return ba_malloc_inline(n);
+	struct tcache *tc = slow_enter();
+	void *p;
+	if (unlikely(n > opt_slab_limit)) {	/* start-up just lowered the limit */
+		bool zeroed;
+		return alloc_big(n, 0, &zeroed);
+	}
+	if (tc == &tcache_empty) {
+		tc = tcache_acquire();
+		if (!tc)
+			return nomem();
+		if ((p = slab_alloc_fast(tc, cls)) != NULL)
+			return p;
+	}
+	p = slab_alloc_refill(tc, cls);
+	if (unlikely(!p) && node_reclaim())
+		p = slab_alloc_refill(tc, cls);
+	return p ? p : nomem();
 }
 
 void *ba_malloc_big(size_t n)
 {
 	bool zeroed;
+	slow_enter();
 	return alloc_big(n, 0, &zeroed);
 }
 
-void *ba_nomem(void)
+void *ba_malloc(size_t n)
 {
-	return nomem();
+	return ba_malloc_inline(n);
 }
 
 void *ba_memalign(size_t align, size_t n)
@@ -118,11 +153,12 @@ void *ba_memalign(size_t align, size_t n)
 	bool zeroed;
 	if (align <= MIN_ALIGN)
 		return ba_malloc(n);
-	if (n <= ba_slab_limit && align <= ba_slab_limit) {
+	slow_enter();
+	if (n <= opt_slab_limit && align <= opt_slab_limit) {
 		int cls = sc_for_aligned(n, align);
-		if (cls >= 0 && sc_table[cls].size <= ba_slab_limit) {
-			void *p = slab_alloc((unsigned)cls);
-			return p ? p : nomem();
+		if (cls >= 0 && sc_table[cls].size <= opt_slab_limit) {
+			void *p = slab_alloc_fast(tls_tc, (unsigned)cls);
+			return p ? p : ba_alloc_slow(sc_table[cls].size, (unsigned)cls);
 		}
 	}
 	return alloc_big(n, align, &zeroed);
@@ -132,141 +168,124 @@ void *ba_calloc(size_t n)
 {
 	bool zeroed = false;
 	void *p;
-	if (likely(n <= ba_slab_limit)) {
-		p = slab_alloc(sc_of(n));
-		if (unlikely(!p))
-			return nomem();
+	if (likely(n <= opt_slab_limit)) {
+		p = ba_malloc_inline(n);
 	} else {
+		slow_enter();
 		p = alloc_big(n, 0, &zeroed);
-		if (!p)
-			return NULL;
 	}
-	if (!zeroed)
+	if (p && !zeroed)
 		memset(p, 0, n);
 	return p;
 }
 
-/* What p is. Exactly one of *slab, *run, *chunk is set on success. */
-struct lookup {
-	struct page *slab, *run;
-	struct chunk *chunk;
-};
-
-static bool ba_lookup(const void *p, const char *fn, struct lookup *l)
+/* Acts on a classified pointer: frees it, or reports it. */
+static void free_found(struct tcache *tc, void *p, const struct ptr_info *pi, const char *fn)
 {
-	struct sec_head *h = section_lookup(p);
-	l->slab = l->run = NULL;
-	l->chunk = NULL;
-	if (h && h->kind == SEC_ZONE) {
-		uintptr_t off;
-		struct page *pg = head_of((struct section *)h, p, &off);
-		if (pg->kind == PG_SLAB && slab_owns_at(pg, off)) {
-			if (((void *const *)p)[1] == (void *)slab_key(p)) {
-				slab_invalid(fn, p, true);
-				return false;
-			}
-			l->slab = pg;
-			return true;
-		}
-		if (pg->kind == PG_RUN && off == 0) {
-			l->run = pg;
-			return true;
-		}
-		slab_invalid(fn, p, pg->kind == PG_FREE || pg->kind == PG_PCP);
-		return false;
+	switch (pi->kind) {
+	case PTR_SLAB:
+		if (!slab_free_local(tc, pi->slab, p))
+			slab_free_remote(tc, pi->slab, p);
+		break;
+	case PTR_RUN:
+		zone_free_run(pi->run->sec, pi->run);
+		break;
+	case PTR_CHUNK:
+		large_free(pi->chunk);
+		break;
+	default:
+		ptr_report(fn, p, pi);
 	}
-	if (h && h->kind == SEC_CHUNK && ((struct chunk *)h)->user == (uintptr_t)p) {
-		l->chunk = (struct chunk *)h;
-		if (!l->chunk->cached)
-			return true;
-		slab_invalid(fn, p, true);	/* freed, waiting in the chunk cache */
-		return false;
-	}
-	slab_invalid(fn, p, false);
-	return false;
 }
 
-static void free_found(const struct lookup *l, void *p)
+/* What the free fast path did not finish, with its classification. */
+void ba_free_slow(void *p, const struct ptr_info *pi, const char *fn)
 {
-	if (l->slab) {
-		slab_free(l->slab, p);
-	} else if (l->run) {
-		zone_free_run(l->run->sec, l->run);
-	} else {
-		large_free(l->chunk);
-	}
+	int saved = errno;
+	free_found(slow_enter(), p, pi, fn);
+	errno = saved;
 }
 
 void ba_free(void *p, const char *fn)
 {
-	struct lookup l;
-	int saved = errno;
-	if (ba_lookup(p, fn, &l))
-		free_found(&l, p);
-	errno = saved;
+	struct ptr_info pi;
+	ptr_classify(p, &pi);
+	ba_free_slow(p, &pi, fn);
 }
 
-static size_t usable_found(const struct lookup *l)
+static bool is_live(enum ptr_kind k)
 {
-	if (l->slab)
-		return sc_table[l->slab->cls].size;
-	if (l->run)
-		return (size_t)l->run->head << PAGE_SHIFT;
-	return large_usable(l->chunk);
+	return k == PTR_SLAB || k == PTR_RUN || k == PTR_CHUNK;
 }
 
 /* fn names the caller in a report (perturb's free asks before it frees). */
 size_t ba_usable(const void *p, const char *fn)
 {
-	struct lookup l;
-	return ba_lookup(p, fn, &l) ? usable_found(&l) : 0;
+	struct ptr_info pi;
+	if (is_live(ptr_classify(p, &pi)))
+		return ptr_usable(&pi);
+	ptr_report(fn, p, &pi);
+	return 0;
 }
 
 /* Moves a block: new memory, copy, free the old one. */
-static void *realloc_move(void *p, const struct lookup *l, size_t n)
+static void *realloc_move(struct tcache *tc, void *p, const struct ptr_info *pi, size_t n)
 {
-	size_t old = usable_found(l);
+	size_t old = ptr_usable(pi);
 	void *q = ba_malloc(n);
 	if (!q)
 		return NULL;
 	memcpy(q, p, old < n ? old : n);
-	free_found(l, p);
+	free_found(tc, p, pi, "realloc");
 	return q;
+}
+
+static void *realloc_run(struct tcache *tc, void *p, const struct ptr_info *pi, size_t n)
+{
+	struct page *run = pi->run;
+	size_t npages = pages_of(n);
+	if (n <= opt_slab_limit || !fits_run(n))
+		return realloc_move(tc, p, pi, n);
+	if (npages == run->run_pages)
+		return p;
+	if (npages < run->run_pages) {
+		zone_shrink_run(run->sec, run, npages);
+		return p;
+	}
+	if (zone_grow_run(run->sec, run, npages))
+		return p;
+	return realloc_move(tc, p, pi, n);
 }
 
 void *ba_realloc(void *p, size_t n)
 {
-	struct lookup l;
-	if (!ba_lookup(p, "realloc", &l)) {
+	struct ptr_info pi;
+	struct tcache *tc = slow_enter();
+	switch (ptr_classify(p, &pi)) {
+	case PTR_SLAB: {
+		size_t size = sc_table[pi.slab->cls].size;
+		if (n <= size && (n >= size / 2 || size <= 32))
+			return p;
+		return realloc_move(tc, p, &pi, n);
+	}
+	case PTR_RUN:
+		return realloc_run(tc, p, &pi, n);
+	case PTR_CHUNK:
+		if (!fits_run(n)) {
+			void *q = large_realloc(pi.chunk, n);
+			if (!q && node_reclaim())
+				q = large_realloc(pi.chunk, n);
+			return q ? q : nomem();
+		}
+		return realloc_move(tc, p, &pi, n);
+	default:
+		ptr_report("realloc", p, &pi);
 		errno = EINVAL;
 		return NULL;
 	}
-	if (l.slab) {
-		size_t size = sc_table[l.slab->cls].size;
-		if (n <= size && (n >= size / 2 || size <= 32))
-			return p;
-		return realloc_move(p, &l, n);
-	}
-	if (l.run) {
-		struct section *sec = l.run->sec;
-		size_t npages = align_up(n, PAGE_SIZE) >> PAGE_SHIFT;
-		if (n <= ba_slab_limit || !fits_run(n))
-			return realloc_move(p, &l, n);
-		if (npages == l.run->head)
-			return p;
-		if (npages < l.run->head) {
-			zone_shrink_run(sec, l.run, npages);
-			return p;
-		}
-		if (zone_grow_run(sec, l.run, npages))
-			return p;
-		return realloc_move(p, &l, n);
-	}
-	if (!fits_run(n)) {
-		void *q = large_realloc(l.chunk, n);
-		if (!q && node_reclaim())
-			q = large_realloc(l.chunk, n);
-		return q ? q : nomem();
-	}
-	return realloc_move(p, &l, n);
+}
+
+int ba_trim(size_t pad)
+{
+	return ba_ready() ? reclaim_trim(pad) : 0;
 }

@@ -12,8 +12,10 @@
  * A block's `zeroed` flag survives splits and is the AND of both halves
  * on a merge, so calloc knows which pages are still as the OS gave them.
  */
-#include "internal.h"
+#include "buddy.h"
 #include "list.h"
+#include "os.h"
+#include "section.h"
 
 static struct page **list_of(struct zone *z, unsigned order, bool zeroed)
 {
@@ -25,7 +27,7 @@ static void add_free(struct zone *z, struct section *sec, size_t pfn, unsigned o
 	struct page *pg = &sec->pages[pfn];
 	pg->order = (uint8_t)order;
 	pg->zeroed = zeroed;
-	pg->head = 0;
+	pg->run_pages = 0;
 	pg->sec = sec;
 	pg->kind = PG_FREE;
 	page_list_add(list_of(z, order, zeroed), pg);
@@ -51,7 +53,6 @@ static void note_floor(struct zone *z)
 	if (z->free_dirty < z->dirty_floor)
 		z->dirty_floor = z->free_dirty;
 }
-#define del_free __buddy_del_free
 
 /*
  * Takes a block of exactly `order` from the lists, splitting a larger one
@@ -74,7 +75,7 @@ struct page *__buddy_alloc(struct zone *z, unsigned order, struct section **secp
 	size_t pfn = page_pfn(sec, pg);
 	bool zeroed = pg->zeroed;
 
-	del_free(z, pg, o);
+	__buddy_del_free(z, pg, o);
 	while (o > order) {
 		o--;
 		add_free(z, sec, pfn + ((size_t)1 << o), o, zeroed);
@@ -92,13 +93,13 @@ struct page *__buddy_alloc(struct zone *z, unsigned order, struct section **secp
 void __buddy_free(struct zone *z, struct section *sec, size_t pfn, unsigned order, bool zeroed)
 {
 	sec->pages[pfn].kind = PG_TAIL;
-	sec->pages[pfn].head = 0;	/* a run's length: no tail may keep one (fastpath.h) */
+	sec->pages[pfn].run_pages = 0;	/* a run's length: no tail may keep one (section.h) */
 	while (order < MAX_ORDER - 1) {
 		size_t bpfn = pfn ^ ((size_t)1 << order);
 		struct page *b = &sec->pages[bpfn];
 		if (b->kind != PG_FREE || b->order != order || bpfn >= sec->nr_online)
 			break;
-		del_free(z, b, order);
+		__buddy_del_free(z, b, order);
 		zeroed = zeroed && b->zeroed;
 		b->kind = PG_TAIL;
 		pfn &= ~((size_t)1 << order);
@@ -162,7 +163,7 @@ bool __buddy_claim(struct zone *z, struct section *sec, size_t pfn, size_t npage
 		unsigned o = pg->order;
 		size_t bend = h + ((size_t)1 << o);
 		bool zeroed = pg->zeroed;
-		del_free(z, pg, o);
+		__buddy_del_free(z, pg, o);
 		pg->kind = PG_TAIL;
 		if (h < pfn)
 			__buddy_free_range(z, sec, h, pfn - h, zeroed);
@@ -200,7 +201,7 @@ size_t __buddy_decommit(struct zone *z, size_t keep)
 		while (z->free_dirty > keep && (pg = z->free_area[o].head) != NULL) {
 			struct section *sec = pg->sec;
 			size_t pfn = page_pfn(sec, pg);
-			del_free(z, pg, (unsigned)o);
+			__buddy_del_free(z, pg, (unsigned)o);
 			os_decommit((void *)pfn_address(sec, pfn), PAGE_SIZE << o);
 			add_free(z, sec, pfn, (unsigned)o, true);
 			done += (size_t)1 << o;

@@ -7,7 +7,10 @@
  */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "check.h"
+#include "report.h"
+#include "section.h"
+#include "sizeclass.h"
 
 void check_fail(const char *what, const void *where)
 {
@@ -71,7 +74,7 @@ void __check_zone(struct zone *z)
 				n = (size_t)1 << pg->order;
 				break;
 			case PG_RUN:
-				n = pg->head;
+				n = pg->run_pages;
 				if (n == 0 || pfn + n > sec->nr_online)
 					check_fail("run length", pg);
 				break;
@@ -90,7 +93,7 @@ void __check_zone(struct zone *z)
 				/* slabs and page-cache blocks belong to their thread, which
 				 * may be rewriting their tails right now: only the zone's
 				 * own blocks are checked */
-				if ((pg->kind == PG_FREE || pg->kind == PG_RUN) && t->head)
+				if ((pg->kind == PG_FREE || pg->kind == PG_RUN) && t->tail_dist)
 					check_fail("a tail of a free block or run keeps a distance", t);
 			}
 			pfn += n;
@@ -104,7 +107,7 @@ void __check_zone(struct zone *z)
 }
 
 /* For the owner of s: its counts add up. */
-void check_slab(struct page *s)
+void check_slab(struct slab *s)
 {
 	const struct size_class *c = &sc_table[s->cls];
 	size_t n = 0;

@@ -19,7 +19,14 @@
  *    block in the child; it can never hand a block out twice, because the
  *    scan skips over every block it has placed.
  */
-#include "internal.h"
+#include "buddy.h"
+#include "check.h"
+#include "fork.h"
+#include "large.h"
+#include "meta.h"
+#include "reclaim.h"
+#include "section.h"
+#include "slab.h"
 
 /* Pages covered by the head at pfn, or 0 for a page that heads nothing
  * sound (a tail, or a descriptor a vanished thread left half written). */
@@ -35,7 +42,7 @@ static size_t head_span(const struct page *pg, size_t pfn, size_t online)
 		n = (size_t)1 << pg->order;
 		return (pfn & (n - 1)) || pfn + n > online ? 0 : n;
 	case PG_RUN:
-		return pg->head >= 1 && pfn + pg->head <= online ? pg->head : 0;
+		return pg->run_pages >= 1 && pfn + pg->run_pages <= online ? pg->run_pages : 0;
 	default:
 		return 0;
 	}
@@ -61,13 +68,13 @@ static void settle_section(struct section *sec)
 			pg->kind = PG_PCP;	/* covered by nothing: free */
 			pg->order = 0;
 			pg->zeroed = 0;
-			pg->head = 0;
+			pg->run_pages = 0;
 			pg->sec = sec;
 			continue;
 		}
 		for (size_t i = 1; i < n; i++) {
 			sec->pages[pfn + i].kind = PG_TAIL;
-			sec->pages[pfn + i].head = pg->kind == PG_SLAB ? (uint32_t)i : 0;
+			sec->pages[pfn + i].tail_dist = pg->kind == PG_SLAB ? (uint32_t)i : 0;
 		}
 		if (pg->kind == PG_FREE)
 			pg->kind = PG_PCP;
@@ -88,53 +95,66 @@ static void rebuild_zone(struct zone *z, struct tcache *me)
 			if (n && pg->kind == PG_PCP)
 				__buddy_free(z, sec, pfn, pg->order, pg->zeroed);
 			else if (n && pg->kind == PG_SLAB)
-				slab_rebuild(pg, me);
+				slab_rebuild(page_slab(pg), me);
 		}
 	}
+}
+
+/*
+ * Every lock of the heap (types.h lists them) is reset. True when one that
+ * guards lists the rebuild can repair was held: a zone's or a class's.
+ * The others repair themselves: start-up is idempotent, and the spare
+ * list, chunk cache and metadata arena forget what may be half updated.
+ */
+static bool reset_locks(void)
+{
+	bool held = false;
+	lock_init(&heap.init_lock);
+	for (int i = 0; i < NR_ZONES; i++) {
+		held |= lock_is_held(&heap.node.zones[i].lock);
+		lock_init(&heap.node.zones[i].lock);
+	}
+	for (unsigned c = 0; c < NR_CLASSES; c++) {
+		held |= lock_is_held(&heap.caches[c].lock);
+		lock_init(&heap.caches[c].lock);
+	}
+	section_fork_child();
+	large_fork_child();
+	meta_fork_child();
+	return held;
 }
 
 void fork_child(void)
 {
 	struct tcache *me = tls_tc == &tcache_empty ? NULL : tls_tc;
-	bool rebuild = false;
+	bool rebuild = reset_locks();
 
-	for (int i = 0; i < NR_ZONES; i++) {
-		rebuild |= lock_is_held(&node.zones[i].lock);
-		lock_init(&node.zones[i].lock);
-	}
-	for (unsigned c = 0; c < NR_CLASSES; c++)
-		rebuild |= lock_is_held(&kmem_caches[c].lock);
-	meta_fork_child();
-	large_fork_child();
-	reclaim_fork_child();
 	if (me && me->busy) {
 		/* fork from a signal handler that interrupted us: start afresh */
 		tls_tc = &tcache_empty;
 		me = NULL;
 	}
-	for (struct tcache *t = atomic_load(&tcache_registry); t; t = atomic_load(&t->next))
+	for (struct tcache *t = atomic_load(&heap.tcaches); t; t = atomic_load(&t->next))
 		if (t != me && atomic_load(&t->in_use) && t->busy)
 			rebuild = true;
 
 	if (!rebuild) {
-		for (unsigned c = 0; c < NR_CLASSES; c++)
-			lock_init(&kmem_caches[c].lock);
-		for (struct tcache *t = atomic_load(&tcache_registry); t; t = atomic_load(&t->next))
+		for (struct tcache *t = atomic_load(&heap.tcaches); t; t = atomic_load(&t->next))
 			if (t != me && atomic_load(&t->in_use))
-				tcache_release(t);
+				reclaim_thread(t);
 		return;
 	}
 
 	slab_fork_reset();
-	for (struct tcache *t = atomic_load(&tcache_registry); t; t = atomic_load(&t->next)) {
+	for (struct tcache *t = atomic_load(&heap.tcaches); t; t = atomic_load(&t->next)) {
 		if (t == me)
 			tcache_forget_pcp(t);
 		else
 			tcache_forget(t);
 	}
 	for (int i = 0; i < NR_ZONES; i++) {
-		rebuild_zone(&node.zones[i], me);
+		rebuild_zone(&heap.node.zones[i], me);
 		if (debug_checks)
-			__check_zone(&node.zones[i]);
+			__check_zone(&heap.node.zones[i]);
 	}
 }

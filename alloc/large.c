@@ -14,47 +14,47 @@
  * size takes one back: a
  * server that mallocs and frees a 2 MiB buffer per request faults its
  * pages in once, not per request (seed 001). A cached chunk unused for
- * decay_ms is unmapped (reclaim.c's tick); malloc_trim unmaps them all. A
+ * decay_ms is unmapped (reclaim.c's clock); malloc_trim unmaps them all. A
  * cached chunk keeps its table entries, marked `cached`, so freeing it
  * again is reported as a double free.
  *
- * Lock: cache_lock around the shared cache only; a thread's slot is its
- * own. A live chunk is touched only by the thread that frees or
+ * Lock: heap.chunks.lock around the shared cache only, a leaf; a thread's
+ * slot is its own. A live chunk is touched only by the thread that frees or
  * reallocates it. The atomic counters count mappings, which change only
  * with a system call; what is live is what is mapped minus what is cached.
  */
-#include "internal.h"
+#include "large.h"
+#include "meta.h"
+#include "options.h"
+#include "os.h"
+#include "section.h"
+#include "tcache.h"
 
-static _Atomic size_t nr_chunks, chunk_bytes, max_chunks, max_bytes;	/* mapped */
+#define FIT_SLACK	4	/* a cached chunk serves a request it exceeds by at most 1/4 */
 
-#define CACHE_SLOTS 16
-static struct lock cache_lock = LOCK_INIT;
-static struct cached { struct chunk *c; uint64_t used; } cache[CACHE_SLOTS];
-static int cache_n;
-static size_t cache_bytes;
 
 static void account(long dn, long dbytes)
 {
-	size_t n = atomic_fetch_add(&nr_chunks, (size_t)dn) + (size_t)dn;
-	size_t b = atomic_fetch_add(&chunk_bytes, (size_t)dbytes) + (size_t)dbytes;
-	size_t m = atomic_load(&max_chunks);
-	while (n > m && !atomic_compare_exchange_weak(&max_chunks, &m, n))
+	size_t n = atomic_fetch_add(&heap.chunks.nr_mapped, (size_t)dn) + (size_t)dn;
+	size_t b = atomic_fetch_add(&heap.chunks.bytes_mapped, (size_t)dbytes) + (size_t)dbytes;
+	size_t m = atomic_load(&heap.chunks.max_mapped);
+	while (n > m && !atomic_compare_exchange_weak(&heap.chunks.max_mapped, &m, n))
 		;
-	m = atomic_load(&max_bytes);
-	while (b > m && !atomic_compare_exchange_weak(&max_bytes, &m, b))
+	m = atomic_load(&heap.chunks.max_bytes);
+	while (b > m && !atomic_compare_exchange_weak(&heap.chunks.max_bytes, &m, b))
 		;
 }
 
 void large_stats(struct large_stats *out)
 {
-	size_t nr = atomic_load(&nr_chunks), bytes = atomic_load(&chunk_bytes);
-	out->max_nr = atomic_load(&max_chunks);
-	out->max_bytes = atomic_load(&max_bytes);
-	lock_acquire(&cache_lock);
-	out->cached = (size_t)cache_n;
-	out->cached_bytes = cache_bytes;
-	lock_release(&cache_lock);
-	for (struct tcache *t = atomic_load(&tcache_registry); t; t = atomic_load(&t->next)) {
+	size_t nr = atomic_load(&heap.chunks.nr_mapped), bytes = atomic_load(&heap.chunks.bytes_mapped);
+	out->max_nr = atomic_load(&heap.chunks.max_mapped);
+	out->max_bytes = atomic_load(&heap.chunks.max_bytes);
+	lock_acquire(&heap.chunks.lock);
+	out->cached = (size_t)heap.chunks.n;
+	out->cached_bytes = heap.chunks.bytes;
+	lock_release(&heap.chunks.lock);
+	for (struct tcache *t = atomic_load(&heap.tcaches); t; t = atomic_load(&t->next)) {
 		struct chunk *c = __atomic_load_n(&t->chunk_slot, __ATOMIC_RELAXED);
 		if (c) {
 			out->cached++;
@@ -67,7 +67,7 @@ void large_stats(struct large_stats *out)
 
 static bool fits(const struct chunk *c, size_t len)
 {
-	return c->maplen >= len && c->maplen - len <= len / 4;
+	return c->maplen >= len && c->maplen - len <= len / FIT_SLACK;
 }
 
 /* The section-table span of a mapping: whole sections from base. */
@@ -106,21 +106,21 @@ static struct chunk *cache_take(size_t len)
 {
 	struct chunk *c = NULL;
 	int best = -1;
-	lock_acquire(&cache_lock);
+	lock_acquire(&heap.chunks.lock);
 	/* the smallest chunk that is large enough, else the largest one of
 	 * at least half the size: mremap grows it, its resident pages kept */
-	for (int i = 0; i < cache_n; i++) {
-		size_t m = cache[i].c->maplen, b = best < 0 ? 0 : cache[best].c->maplen;
+	for (int i = 0; i < heap.chunks.n; i++) {
+		size_t m = heap.chunks.slot[i].c->maplen, b = best < 0 ? 0 : heap.chunks.slot[best].c->maplen;
 		if (m >= len ? (b < len || m < b) : (b < len && m >= len / 2 && m > b))
 			best = i;
 	}
 	if (best >= 0) {
-		c = cache[best].c;
-		cache[best] = cache[--cache_n];
-		cache_bytes -= c->maplen;
+		c = heap.chunks.slot[best].c;
+		heap.chunks.slot[best] = heap.chunks.slot[--heap.chunks.n];
+		heap.chunks.bytes -= c->maplen;
 		c->cached = 0;
 	}
-	lock_release(&cache_lock);
+	lock_release(&heap.chunks.lock);
 	if (c && c->maplen > len)
 		chunk_shrink(c, len);
 	if (c && c->maplen < len && !large_realloc(c, len)) {
@@ -135,24 +135,25 @@ static struct chunk *cache_take(size_t len)
  * it does not fit there. */
 static bool cache_put(struct chunk *c, uint64_t now)
 {
-	struct chunk *evict[CACHE_SLOTS];
+	struct chunk *evict[CHUNK_CACHE_SLOTS];
 	int nevict = 0;
 	if (c->maplen > opt.chunk_cache / 2)
 		return false;
-	lock_acquire(&cache_lock);
-	while (cache_n > 0 && (cache_n == CACHE_SLOTS || cache_bytes + c->maplen > opt.chunk_cache)) {
+	lock_acquire(&heap.chunks.lock);
+	while (heap.chunks.n > 0 && (heap.chunks.n == CHUNK_CACHE_SLOTS || heap.chunks.bytes + c->maplen > opt.chunk_cache)) {
 		int old = 0;	/* the least recently used goes */
-		for (int i = 1; i < cache_n; i++)
-			if (cache[i].used < cache[old].used)
+		for (int i = 1; i < heap.chunks.n; i++)
+			if (heap.chunks.slot[i].used < heap.chunks.slot[old].used)
 				old = i;
-		evict[nevict++] = cache[old].c;
-		cache_bytes -= cache[old].c->maplen;
-		cache[old] = cache[--cache_n];
+		evict[nevict++] = heap.chunks.slot[old].c;
+		heap.chunks.bytes -= heap.chunks.slot[old].c->maplen;
+		heap.chunks.slot[old] = heap.chunks.slot[--heap.chunks.n];
 	}
 	c->cached = 1;
-	cache[cache_n++] = (struct cached){ c, now };
-	cache_bytes += c->maplen;
-	lock_release(&cache_lock);
+	heap.chunks.slot[heap.chunks.n].c = c;
+	heap.chunks.slot[heap.chunks.n++].used = now;
+	heap.chunks.bytes += c->maplen;
+	lock_release(&heap.chunks.lock);
 	for (int i = 0; i < nevict; i++)
 		unmap_chunk(evict[i]);
 	return true;
@@ -161,20 +162,20 @@ static bool cache_put(struct chunk *c, uint64_t now)
 /* Unmaps the cached chunks unused since `before` (all: UINT64_MAX). */
 static size_t cache_drop(uint64_t before)
 {
-	struct chunk *drop[CACHE_SLOTS];
+	struct chunk *drop[CHUNK_CACHE_SLOTS];
 	int n = 0;
 	size_t pages = 0;
-	lock_acquire(&cache_lock);
-	for (int i = 0; i < cache_n;) {
-		if (cache[i].used < before) {
-			drop[n++] = cache[i].c;
-			cache_bytes -= cache[i].c->maplen;
-			cache[i] = cache[--cache_n];
+	lock_acquire(&heap.chunks.lock);
+	for (int i = 0; i < heap.chunks.n;) {
+		if (heap.chunks.slot[i].used < before) {
+			drop[n++] = heap.chunks.slot[i].c;
+			heap.chunks.bytes -= heap.chunks.slot[i].c->maplen;
+			heap.chunks.slot[i] = heap.chunks.slot[--heap.chunks.n];
 		} else {
 			i++;
 		}
 	}
-	lock_release(&cache_lock);
+	lock_release(&heap.chunks.lock);
 	for (int i = 0; i < n; i++) {
 		pages += drop[i]->maplen >> PAGE_SHIFT;
 		unmap_chunk(drop[i]);
@@ -199,12 +200,12 @@ size_t large_cache_flush(void)
 	struct tcache *tc = tls_tc;
 	if (tc != &tcache_empty)
 		large_slot_flush(tc, UINT64_MAX);
-	return cache_n ? cache_drop(UINT64_MAX) : 0;
+	return heap.chunks.n ? cache_drop(UINT64_MAX) : 0;
 }
 
 void large_cache_decay(uint64_t now)
 {
-	if (cache_n && now >= opt.decay_ms)
+	if (heap.chunks.n && now >= opt.decay_ms)
 		cache_drop(now - opt.decay_ms + 1);
 }
 
@@ -212,19 +213,17 @@ void large_cache_decay(uint64_t now)
  * half updated, so it is forgotten (its chunks leak in the child). */
 void large_fork_child(void)
 {
-	if (lock_is_held(&cache_lock)) {
-		cache_n = 0;
-		cache_bytes = 0;
+	if (lock_is_held(&heap.chunks.lock)) {
+		heap.chunks.n = 0;
+		heap.chunks.bytes = 0;
 	}
-	lock_init(&cache_lock);
+	lock_init(&heap.chunks.lock);
 }
 
 /* Chunks handed out and not freed, for mmap_max. */
-static _Atomic size_t live_chunks;
-
 size_t large_live(void)
 {
-	return atomic_load_explicit(&live_chunks, memory_order_relaxed);
+	return atomic_load_explicit(&heap.chunks.live, memory_order_relaxed);
 }
 
 void *large_alloc(size_t size, size_t align, bool *zeroed)
@@ -232,7 +231,6 @@ void *large_alloc(size_t size, size_t align, bool *zeroed)
 	size_t len = align_up(size, PAGE_SIZE);
 	if (len < size || len == 0)
 		return NULL;
-	ba_tick();
 	if (align <= SECTION_SIZE) {
 		struct tcache *tc = tls_tc;
 		struct chunk *c = tc->chunk_slot;
@@ -242,10 +240,10 @@ void *large_alloc(size_t size, size_t align, bool *zeroed)
 			if (c->maplen > len)
 				chunk_shrink(c, len);
 		} else {
-			c = __atomic_load_n(&cache_n, __ATOMIC_RELAXED) ? cache_take(len) : NULL;
+			c = __atomic_load_n(&heap.chunks.n, __ATOMIC_RELAXED) ? cache_take(len) : NULL;
 		}
 		if (c) {
-			atomic_fetch_add_explicit(&live_chunks, 1, memory_order_relaxed);
+			atomic_fetch_add_explicit(&heap.chunks.live, 1, memory_order_relaxed);
 			*zeroed = false;
 			return (void *)c->user;
 		}
@@ -271,7 +269,7 @@ void *large_alloc(size_t size, size_t align, bool *zeroed)
 		return NULL;
 	}
 	account(1, (long)len);
-	atomic_fetch_add_explicit(&live_chunks, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&heap.chunks.live, 1, memory_order_relaxed);
 	return p;
 }
 
@@ -279,8 +277,7 @@ void large_free(struct chunk *c)
 {
 	struct tcache *tc = tls_tc;
 	uint64_t now = os_now_ms();
-	atomic_fetch_sub_explicit(&live_chunks, 1, memory_order_relaxed);
-	ba_tick();
+	atomic_fetch_sub_explicit(&heap.chunks.live, 1, memory_order_relaxed);
 	if (tc != &tcache_empty && c->maplen <= SECTION_SIZE && c->maplen <= opt.chunk_cache / 2) {
 		struct chunk *old = tc->chunk_slot;
 		c->cached = 1;

@@ -3,7 +3,8 @@
  *
  * 0 free, 1 held, 2 held with waiters. It never allocates, and a lock left
  * held by a thread that does not exist in a forked child is detected by
- * lock_is_held() and reset by lock_init() (see fork.c).
+ * lock_is_held() and reset by lock_init() (see fork.c). Layer 0. Which
+ * locks exist and the order they nest in: struct heap, in types.h.
  */
 #ifndef BUDDY_LOCK_H
 #define BUDDY_LOCK_H
@@ -17,6 +18,10 @@
 struct lock {
 	_Atomic int state;
 };
+
+/* Tries before sleeping: long enough for a short critical section on
+ * another CPU to end, short enough not to burn a time slice. */
+#define LOCK_SPINS	100
 
 #define LOCK_INIT { 0 }
 
@@ -33,7 +38,7 @@ static inline int lock_is_held(struct lock *l)
 static inline void lock_slow(struct lock *l)
 {
 	int c = 0, saved = errno;
-	for (int spin = 0; spin < 100; spin++) {
+	for (int spin = 0; spin < LOCK_SPINS; spin++) {
 		c = 0;
 		if (atomic_compare_exchange_weak_explicit(&l->state, &c, 1,
 				memory_order_acquire, memory_order_relaxed))

@@ -16,7 +16,8 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include "options.h"
+#include "report.h"
 
 struct options opt = {
 #define X(name, type, def, min, max, unit, param, env, tunable, doc) .name = (def),
@@ -32,6 +33,7 @@ const struct opt_def opt_table[] = {
 };
 const size_t opt_count = sizeof(opt_table) / sizeof(opt_table[0]);
 
+size_t opt_slab_limit = SLAB_MAX;
 static char stats_file_buf[256];
 bool opt_trim_explicit;
 
@@ -159,7 +161,8 @@ static void opt_store(const struct opt_def *d, size_t v)
 		opt.check_action = (opt.check_action & ~(size_t)2) | (v ? 0 : 2);
 	if (value_of(d) == &opt.trim_threshold || value_of(d) == &opt.top_pad)
 		opt_trim_explicit = true;
-	ba_options_changed();
+	opt_slab_limit = opt.mmap_threshold <= SLAB_MAX ?
+		(opt.mmap_threshold ? opt.mmap_threshold - 1 : 0) : SLAB_MAX;
 }
 
 static void complain(const char *what, const char *s, size_t len, const char *where)

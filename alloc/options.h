@@ -1,7 +1,7 @@
 /*
  * options.h - the one table of tunables. Each row: name, type, default,
  * minimum, maximum, unit (for a choice: its words), the mallopt parameter
- * (glibc's number, or ours from include/buddymalloc.h; 0: none), glibc's
+ * (glibc's M_* from <malloc.h>, or ours from include/buddymalloc.h; 0: none), glibc's
  * environment variable and GLIBC_TUNABLES name (or NULL), and a one-line
  * doc. The environment parser, mallopt, BUDDYMALLOC_OPTIONS=help and the
  * man page's list all come from OPTION_LIST; nothing else declares a
@@ -14,11 +14,11 @@
 #ifndef BUDDY_OPTIONS_H
 #define BUDDY_OPTIONS_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
+#include <limits.h>
+#include <malloc.h>	/* glibc's mallopt parameters: M_MMAP_THRESHOLD, ... */
 
 #include "../include/buddymalloc.h"
+#include "base.h"
 
 enum opt_type { OPT_SIZE, OPT_COUNT, OPT_BOOL, OPT_CHOICE, OPT_STRING };
 
@@ -27,30 +27,30 @@ enum opt_type { OPT_SIZE, OPT_COUNT, OPT_BOOL, OPT_CHOICE, OPT_STRING };
 
 /* X(name, type, default, min, max, unit, mallopt, glibc env, glibc tunable, doc) */
 #define OPTION_LIST(X)								\
-	X(mmap_threshold, OPT_SIZE, KiB(128), 0, MiB(32), "bytes", -3,		\
+	X(mmap_threshold, OPT_SIZE, KiB(128), 0, MiB(32), "bytes", M_MMAP_THRESHOLD,		\
 	  "MALLOC_MMAP_THRESHOLD_", "glibc.malloc.mmap_threshold",		\
 	  "requests of at least this size get a mapping of their own")		\
-	X(trim_threshold, OPT_SIZE, KiB(128), 0, SIZE_MAX, "bytes", -1,	\
+	X(trim_threshold, OPT_SIZE, KiB(128), 0, SIZE_MAX, "bytes", M_TRIM_THRESHOLD,	\
 	  "MALLOC_TRIM_THRESHOLD_", "glibc.malloc.trim_threshold",		\
 	  "free bytes at the top of the break that make it shrink (-1: never)") \
-	X(top_pad, OPT_SIZE, KiB(128), 0, SIZE_MAX, "bytes", -2,		\
+	X(top_pad, OPT_SIZE, KiB(128), 0, SIZE_MAX, "bytes", M_TOP_PAD,		\
 	  "MALLOC_TOP_PAD_", "glibc.malloc.top_pad",				\
 	  "free bytes kept at the top of the break when it shrinks")		\
-	X(mmap_max, OPT_COUNT, 65536, 0, 0x7fffffff, "chunks", -4,		\
+	X(mmap_max, OPT_COUNT, 65536, 0, INT_MAX, "chunks", M_MMAP_MAX,		\
 	  "MALLOC_MMAP_MAX_", "glibc.malloc.mmap_max",				\
 	  "mapped chunks alive at once; 0 serves every request up to 4 MiB from the zones") \
-	X(perturb, OPT_COUNT, 0, 0, 255, "byte", -6,				\
+	X(perturb, OPT_COUNT, 0, 0, 255, "byte", M_PERTURB,				\
 	  "MALLOC_PERTURB_", "glibc.malloc.perturb",				\
 	  "non-zero: fill new blocks with its complement and freed ones with it") \
-	X(check_action, OPT_COUNT, 3, 0, 7, "bits", -5, NULL, NULL,		\
+	X(check_action, OPT_COUNT, 3, 0, 7, "bits", M_CHECK_ACTION, NULL, NULL,		\
 	  "glibc's M_CHECK_ACTION: with bit 1 (value 2) set an invalid free aborts, else it warns (as invalid_free)") \
-	X(arena_max, OPT_COUNT, 0, 0, 0x7fffffff, "arenas", -8,		\
+	X(arena_max, OPT_COUNT, 0, 0, INT_MAX, "arenas", M_ARENA_MAX,		\
 	  "MALLOC_ARENA_MAX", "glibc.malloc.arena_max",				\
 	  "accepted for glibc's sake; threads have caches here, not arenas")	\
-	X(arena_test, OPT_COUNT, 8, 1, 0x7fffffff, "arenas", -7,		\
+	X(arena_test, OPT_COUNT, 8, 1, INT_MAX, "arenas", M_ARENA_TEST,		\
 	  "MALLOC_ARENA_TEST", "glibc.malloc.arena_test",			\
 	  "accepted for glibc's sake; no arenas to test")			\
-	X(mxfast, OPT_SIZE, 128, 0, 160, "bytes", 1, NULL, "glibc.malloc.mxfast", \
+	X(mxfast, OPT_SIZE, 128, 0, 160, "bytes", M_MXFAST, NULL, "glibc.malloc.mxfast", \
 	  "accepted for glibc's sake; every size up to 32 KiB has a slab class") \
 	X(pcp_high, OPT_COUNT, 256, 0, 1 << 20, "pages", M_BUDDY_PCP_HIGH, NULL, NULL, \
 	  "free pages a thread's page cache holds before it drains to the zone") \
@@ -96,6 +96,9 @@ struct opt_def {
 };
 
 extern struct options opt;
+/* Derived from the table: the largest request a slab serves (SLAB_MAX, or
+ * less when the mmap threshold is set below it). */
+extern size_t opt_slab_limit;
 extern bool opt_trim_explicit;	/* trim_threshold or top_pad was set by the user */
 extern const struct opt_def opt_table[];
 extern const size_t opt_count;

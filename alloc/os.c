@@ -17,7 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "os.h"
+#include "types.h"
 
 void *os_map(size_t len)
 {
@@ -27,14 +28,12 @@ void *os_map(size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-/* Where the last aligned mapping ended: the next one is tried there first,
- * so that most aligned mappings cost one system call, not three. */
-static _Atomic uintptr_t map_hint;
-
+/* heap.map_hint: where the last aligned mapping ended. The next one is
+ * tried there first, so most aligned mappings cost one system call, not three. */
 void *os_map_aligned(size_t len, size_t align)
 {
 	int saved = errno;
-	uintptr_t hint = atomic_load_explicit(&map_hint, memory_order_relaxed);
+	uintptr_t hint = atomic_load_explicit(&heap.map_hint, memory_order_relaxed);
 	void *p;
 
 	if (hint && !(hint & (align - 1))) {
@@ -62,7 +61,7 @@ void *os_map_aligned(size_t len, size_t align)
 		munmap((void *)(aligned + len), start + span - (aligned + len));
 	p = (void *)aligned;
 done:
-	atomic_store_explicit(&map_hint, align_up((uintptr_t)p + len, SECTION_SIZE),
+	atomic_store_explicit(&heap.map_hint, align_up((uintptr_t)p + len, SECTION_SIZE),
 			      memory_order_relaxed);
 	errno = saved;
 	return p;
@@ -130,15 +129,6 @@ uint64_t os_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* The current break. */
-uintptr_t os_brk_top(void)
-{
-	int saved = errno;
-	uintptr_t top = (uintptr_t)sbrk(0);
-	errno = saved;
-	return top;
-}
-
 /* Moves the break from `expect` by delta bytes, if it is still at
  * `expect` (nobody else moved it). */
 bool os_brk_move(uintptr_t expect, intptr_t delta)
@@ -149,11 +139,12 @@ bool os_brk_move(uintptr_t expect, intptr_t delta)
 	return ok;
 }
 
-void os_write_stderr(const char *s, size_t n)
+/* All of s to fd, retried on EINTR; errno kept. */
+void os_write(int fd, const char *s, size_t n)
 {
 	int saved = errno;
 	while (n) {
-		ssize_t w = write(2, s, n);
+		ssize_t w = write(fd, s, n);
 		if (w <= 0) {
 			if (w < 0 && errno == EINTR)
 				continue;
@@ -163,4 +154,9 @@ void os_write_stderr(const char *s, size_t n)
 		n -= (size_t)w;
 	}
 	errno = saved;
+}
+
+void os_write_stderr(const char *s, size_t n)
+{
+	os_write(2, s, n);
 }

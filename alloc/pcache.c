@@ -12,11 +12,16 @@
  * owned by the thread. Only the owning thread touches its lists (fork.c
  * discards them in a child). Lock: zone->lock, only around refill/drain.
  */
-#include "internal.h"
+#include "buddy.h"
+#include "check.h"
+#include "options.h"
+#include "pcache.h"
+#include "section.h"
+#include "zone.h"
 
 static struct page *pcp_refill(struct tcache *tc, enum zone_type zid, unsigned order)
 {
-	struct zone *z = &node.zones[zid];
+	struct zone *z = &heap.node.zones[zid];
 	struct pcp *pcp = &tc->pcp[zid];
 	size_t want = opt.pcp_batch >> order;
 	struct section *sec;
@@ -37,15 +42,14 @@ static struct page *pcp_refill(struct tcache *tc, enum zone_type zid, unsigned o
 		__check_zone(z);
 	lock_release(&z->lock);
 	tc->stat.pcp_refills++;
-	ba_tick();
 	return pcp->lists[order];
 }
 
 /* A free block of `order` for the calling thread, from the zonelist in order. */
 struct page *pcp_alloc(struct tcache *tc, unsigned order, struct section **secp)
 {
-	for (int i = 0; i < node.nr_zonelist; i++) {
-		enum zone_type zid = node.zonelist[i];
+	for (int i = 0; i < heap.node.nr_zonelist; i++) {
+		enum zone_type zid = heap.node.zonelist[i];
 		struct pcp *pcp = &tc->pcp[zid];
 		struct page *pg = pcp->lists[order];
 		if (!pg)
@@ -64,7 +68,7 @@ struct page *pcp_alloc(struct tcache *tc, unsigned order, struct section **secp)
 /* Gives up to `pages` pages of the cache back to its zone, larger blocks first. */
 static void pcp_drain(struct tcache *tc, enum zone_type zid, size_t pages)
 {
-	struct zone *z = &node.zones[zid];
+	struct zone *z = &heap.node.zones[zid];
 	struct pcp *pcp = &tc->pcp[zid];
 	size_t done = 0;
 
@@ -83,7 +87,6 @@ static void pcp_drain(struct tcache *tc, enum zone_type zid, size_t pages)
 		__check_zone(z);
 	lock_release(&z->lock);
 	tc->stat.pcp_drains++;
-	ba_tick();
 }
 
 /* Takes a block back from a slab of the calling thread. */
@@ -94,7 +97,7 @@ void pcp_free(struct tcache *tc, struct section *sec, struct page *pg, unsigned 
 
 	pg->order = (uint8_t)order;
 	pg->zeroed = 0;
-	pg->head = 0;
+	pg->run_pages = 0;
 	pg->sec = sec;
 	pg->kind = PG_PCP;
 	pg->next = pcp->lists[order];

@@ -9,20 +9,22 @@
  *
  * Lookups take no lock: entries are written with release stores after the
  * descriptor is complete, and second-level tables are installed with a
- * compare-and-swap, so a racing installer just unmaps its copy. Nothing
- * here is ever freed, so a lookup can never read unmapped metadata.
+ * compare-and-swap, so a racing installer just unmaps its copy. Table
+ * pages and section descriptors are never unmapped, so a lookup can never
+ * read unmapped metadata: a section that leaves its zone leaves the table
+ * first, and its descriptor goes on the spare list (heap.spare), to be
+ * reused by the next section_create().
+ *
+ * Lock: heap.spare.lock, inside the zone lock of the caller.
  */
-#include <string.h>
-
-#include "internal.h"
+#include "os.h"
+#include "section.h"
 
 #define L2_ENTRIES	((size_t)1 << SECTION_L2_BITS)
 
-struct sec_head **_Atomic section_l1[(size_t)1 << SECTION_L1_BITS];
-
 static struct sec_head **l2_get(uintptr_t a)
 {
-	_Atomic(struct sec_head **) *slot = &section_l1[a >> (SECTION_SHIFT + SECTION_L2_BITS)];
+	_Atomic(struct sec_head **) *slot = &heap.section_l1[a >> (SECTION_SHIFT + SECTION_L2_BITS)];
 	struct sec_head **l2 = atomic_load_explicit(slot, memory_order_acquire);
 	if (l2)
 		return l2;
@@ -44,7 +46,7 @@ static bool section_set(uintptr_t base, size_t len, struct sec_head *h)
 	uintptr_t end = base + len;
 	for (uintptr_t a = base & ~(SECTION_SIZE - 1); a < end; a += SECTION_SIZE) {
 		struct sec_head **l2 = h ? l2_get(a) : atomic_load_explicit(
-			&section_l1[a >> (SECTION_SHIFT + SECTION_L2_BITS)], memory_order_acquire);
+			&heap.section_l1[a >> (SECTION_SHIFT + SECTION_L2_BITS)], memory_order_acquire);
 		if (!l2) {
 			if (h && a > base)
 				section_set(base, a - base, NULL);
@@ -74,6 +76,34 @@ void section_unmap(uintptr_t base, size_t len)
  * z->lock, frees the pages into the zone, and publishes the section on
  * the zone's list once it is whole.
  */
+/* A descriptor from the spare list, or NULL. */
+static struct section *section_spare(void)
+{
+	lock_acquire(&heap.spare.lock);
+	struct section *sec = heap.spare.list;
+	if (sec)
+		heap.spare.list = sec->next;
+	lock_release(&heap.spare.lock);
+	return sec;
+}
+
+void section_retire(struct section *sec)
+{
+	lock_acquire(&heap.spare.lock);
+	sec->next = heap.spare.list;
+	heap.spare.list = sec;
+	lock_release(&heap.spare.lock);
+}
+
+/* fork.c, in the child: a list whose lock a vanished thread held may be
+ * half updated, so it is forgotten (its descriptors leak in the child). */
+void section_fork_child(void)
+{
+	if (lock_is_held(&heap.spare.lock))
+		heap.spare.list = NULL;
+	lock_init(&heap.spare.lock);
+}
+
 struct section *section_create(struct zone *z, uintptr_t base)
 {
 	struct section *sec = section_spare();	/* a retired one: all PG_TAIL again */
@@ -86,7 +116,7 @@ struct section *section_create(struct zone *z, uintptr_t base)
 	sec->base = base;
 	sec->nr_online = PAGES_PER_SECTION;
 	if (!section_map(base, SECTION_SIZE, &sec->h)) {
-		os_unmap(sec, sizeof(*sec));
+		section_retire(sec);
 		return NULL;
 	}
 	return sec;

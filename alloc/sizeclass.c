@@ -3,7 +3,7 @@
  *
  * 16..128 bytes in steps of 16, then four classes per power of two up to
  * SLAB_MAX, so no request above 64 bytes wastes more than 25% of its
- * object. sc_of() (internal.h) maps a size to its class with a few
+ * object. sc_of() (sizeclass.h) maps a size to its class with a few
  * instructions and no table. A slab is the smallest block of order >= 2
  * (16 KiB) that holds at least 8 objects with at most 1/8 left over, or,
  * for the largest classes, the order that wastes least.
@@ -11,7 +11,7 @@
  * every offset inside a slab, so free() checks object boundaries without a
  * division. tests/unit/sizeclass.c proves each of these claims.
  */
-#include "internal.h"
+#include "sizeclass.h"
 
 #define SC(size, order, cap) { size, order, cap, (uint32_t)((((uint64_t)1 << 32) + (size) - 1) / (size)) }
 
@@ -28,7 +28,6 @@ const struct size_class sc_table[NR_CLASSES] = {
 	SC(20480, 4, 3),   SC(24576, 5, 5),   SC(28672, 4, 2),   SC(32768, 4, 2),
 };
 
-_Static_assert(NR_CLASSES == NR_CLASSES_STAT, "stats/counters.h has its own copy");
 _Static_assert(SLAB_MAX == 32768, "the last class is SLAB_MAX");
 
 /*

@@ -2,7 +2,7 @@
  * slab.c - size-class caches: slabs, their owners, remote frees.
  *
  * A slab belongs to at most one thread, its owner, which allocates from it
- * and frees into it with plain loads and stores (fastpath.h). A slab is,
+ * and frees into it with plain loads and stores (slab.h). A slab is,
  * at any time, in exactly one of these states:
  *
  *   active     owner's tc->active[cls]: where the owner allocates.
@@ -12,7 +12,7 @@
  *              it claims it (one compare-and-swap) and it becomes partial
  *              for the freeing thread, so freeing a batch costs one atomic
  *              per slab, not per object.
- *   abandoned  owner NULL, on kmem_caches[cls].partial (locked): left by a
+ *   abandoned  owner NULL, on heap.caches[cls].partial (locked): left by a
  *              thread that exited, with objects still in use, or a full
  *              slab that a thread without a cache freed into. Any thread
  *              that needs a slab of the class adopts it.
@@ -27,27 +27,22 @@
  * A fresh slab is carved lazily, a page's worth of objects at a time, so
  * its untouched pages are never faulted in.
  *
- * Lock order: kmem_cache.lock -> zone.lock (through the page cache).
+ * Lock: heap.caches[cls].lock, a leaf: held only to add or take a slab on
+ * a class's shared list, never across a call into the page cache.
  */
-#include "fastpath.h"
 #include "list.h"
+#include "options.h"
+#include "pcache.h"
+#include "section.h"
+#include "slab.h"
 
-#define SLAB_NOTIFY	((uintptr_t)1)
-
-struct kmem_cache kmem_caches[NR_CLASSES];
-struct page dummy_slab = { .kind = PG_SLAB };
-uintptr_t slab_secret;
-
-#define busy_enter(tc)	do { (tc)->busy++; atomic_signal_fence(memory_order_seq_cst); } while (0)
-#define busy_exit(tc)	do { atomic_signal_fence(memory_order_seq_cst); (tc)->busy--; } while (0)
-
-static uintptr_t slab_base(const struct page *s)
+static uintptr_t slab_base(struct slab *s)
 {
-	return pfn_address(s->sec, page_pfn(s->sec, s));
+	return pfn_address(s->sec, page_pfn(s->sec, slab_page(s)));
 }
 
 /* Carves up to a page's worth of never-used objects onto the free list. */
-static bool slab_extend(struct page *s)
+static bool slab_extend(struct slab *s)
 {
 	const struct size_class *c = &sc_table[s->cls];
 	uint32_t n = (uint32_t)(PAGE_SIZE / c->size);
@@ -71,7 +66,7 @@ static bool slab_extend(struct page *s)
 }
 
 /* Moves the remote list onto the local one; returns how many objects. */
-static uint32_t slab_collect(struct page *s)
+static uint32_t slab_collect(struct slab *s)
 {
 	uintptr_t r = atomic_exchange_explicit(&s->remote, 0, memory_order_acquire);
 	void **o = (void **)(r & ~SLAB_NOTIFY), **t;
@@ -90,7 +85,7 @@ static uint32_t slab_collect(struct page *s)
  * The active slab is exhausted: let go of it. A later free claims it back.
  * False when a remote free raced in: the slab stays ours, with objects.
  */
-static bool slab_retire(struct tcache *tc, struct page *s)
+static bool slab_retire(struct tcache *tc, struct slab *s)
 {
 	uintptr_t expect = 0;
 	atomic_store_explicit(&s->owner, NULL, memory_order_relaxed);
@@ -103,28 +98,29 @@ static bool slab_retire(struct tcache *tc, struct page *s)
 }
 
 /* Gives an empty slab's pages back to the thread's page cache. */
-static void slab_release(struct tcache *tc, struct page *s)
+static void slab_release(struct tcache *tc, struct slab *s)
 {
 	struct section *sec = s->sec;
-	size_t pfn = page_pfn(sec, s), n = (size_t)1 << s->order;
+	size_t pfn = page_pfn(sec, slab_page(s)), n = (size_t)1 << s->order;
 	for (size_t i = 1; i < n; i++)
-		sec->pages[pfn + i].head = 0;
+		sec->pages[pfn + i].tail_dist = 0;
 	atomic_store_explicit(&s->owner, NULL, memory_order_relaxed);
 	tc->stat.slabs_freed++;
 	tc->stat.slabs[s->cls]--;
-	pcp_free(tc, sec, s, s->order);
+	pcp_free(tc, sec, slab_page(s), s->order);
 }
 
-static struct page *slab_new(struct tcache *tc, unsigned cls)
+static struct slab *slab_new(struct tcache *tc, unsigned cls)
 {
 	const struct size_class *c = &sc_table[cls];
 	struct section *sec;
-	struct page *s = pcp_alloc(tc, c->order, &sec);
-	if (!s)
+	struct page *pg = pcp_alloc(tc, c->order, &sec);
+	if (!pg)
 		return NULL;
-	size_t pfn = page_pfn(sec, s), n = (size_t)1 << c->order;
+	size_t pfn = page_pfn(sec, pg), n = (size_t)1 << c->order;
 	for (size_t i = 1; i < n; i++)
-		sec->pages[pfn + i].head = (uint32_t)i;
+		sec->pages[pfn + i].tail_dist = (uint32_t)i;
+	struct slab *s = page_slab(pg);
 	s->cls = (uint8_t)cls;
 	s->order = c->order;
 	s->free = NULL;
@@ -142,17 +138,17 @@ static struct page *slab_new(struct tcache *tc, unsigned cls)
 }
 
 /* Takes an abandoned slab of the class, if there is one. */
-static struct page *slab_adopt(struct tcache *tc, unsigned cls)
+static struct slab *slab_adopt(struct tcache *tc, unsigned cls)
 {
-	struct kmem_cache *kc = &kmem_caches[cls];
-	struct page *s;
+	struct kmem_cache *kc = &heap.caches[cls];
+	struct slab *s;
 
 	if (!__atomic_load_n(&kc->partial, __ATOMIC_RELAXED))
 		return NULL;
 	lock_acquire(&kc->lock);
 	s = kc->partial;
 	if (s) {
-		page_list_del(&kc->partial, s);
+		slab_list_del(&kc->partial, s);
 		kc->nr_partial--;
 	}
 	lock_release(&kc->lock);
@@ -167,11 +163,11 @@ static struct page *slab_adopt(struct tcache *tc, unsigned cls)
 }
 
 /* The next slab for the class: own partial, abandoned, or fresh. */
-static struct page *slab_next(struct tcache *tc, unsigned cls)
+static struct slab *slab_next(struct tcache *tc, unsigned cls)
 {
-	struct page *s;
+	struct slab *s;
 	while ((s = tc->partial[cls]) != NULL) {
-		page_list_del(&tc->partial[cls], s);
+		slab_list_del(&tc->partial[cls], s);
 		if (s->inuse == 0 && tc->nr_empty[cls])
 			tc->nr_empty[cls]--;
 		slab_collect(s);
@@ -186,17 +182,15 @@ static struct page *slab_next(struct tcache *tc, unsigned cls)
 	return slab_new(tc, cls);
 }
 
-void *slab_alloc_slow(struct tcache *tc, unsigned cls)
+/*
+ * The active slab of cls has no free object: carve more of it, collect its
+ * remote frees, or move on to the next slab. An object, or NULL when no
+ * memory is left (alloc.c reclaims and calls again).
+ */
+void *slab_alloc_refill(struct tcache *tc, unsigned cls)
 {
-	if (tc == &tcache_empty) {
-		tc = tcache_acquire();
-		if (!tc)
-			return NULL;
-		if (tc->active[cls]->free)
-			return slab_alloc(cls);
-	}
-	busy_enter(tc);
-	struct page *s = tc->active[cls];
+	tcache_busy_enter(tc);
+	struct slab *s = tc->active[cls];
 	if (s == &dummy_slab)
 		s = NULL;
 	else if (!slab_extend(s) && !slab_collect(s) && slab_retire(tc, s))
@@ -205,23 +199,21 @@ void *slab_alloc_slow(struct tcache *tc, unsigned cls)
 	if (!s) {
 		tc->active[cls] = &dummy_slab;
 		s = slab_next(tc, cls);
-		if (!s && node_reclaim())
-			s = slab_next(tc, cls);
 		if (!s) {
-			busy_exit(tc);
+			tcache_busy_exit(tc);
 			return NULL;
 		}
 		tc->active[cls] = s;
 	}
 	if (debug_checks)
 		check_slab(s);
-	busy_exit(tc);
-	return slab_alloc(cls);
+	tcache_busy_exit(tc);
+	return slab_alloc_fast(tc, cls);
 }
 
 /* The owner's free emptied a slab: give it back, unless it is active or
  * the thread keeps fewer than slab_reserve empty slabs of the class. */
-void slab_empty(struct tcache *tc, struct page *s)
+void slab_empty(struct tcache *tc, struct slab *s)
 {
 	if (s == tc->active[s->cls])
 		return;
@@ -229,44 +221,47 @@ void slab_empty(struct tcache *tc, struct page *s)
 		tc->nr_empty[s->cls]++;
 		return;		/* stays on the partial list, empty */
 	}
-	busy_enter(tc);
-	page_list_del(&tc->partial[s->cls], s);
+	tcache_busy_enter(tc);
+	slab_list_del(&tc->partial[s->cls], s);
 	slab_release(tc, s);
-	busy_exit(tc);
+	tcache_busy_exit(tc);
 }
 
 /* malloc_trim: the empty slabs the thread keeps go back. Pages freed. */
 size_t slab_trim(struct tcache *tc)
 {
 	size_t pages = 0;
-	busy_enter(tc);
+	tcache_busy_enter(tc);
 	for (unsigned cls = 0; cls < NR_CLASSES; cls++) {
-		struct page *s = tc->partial[cls], *next;
+		struct slab *s = tc->partial[cls], *next;
 		for (; s && tc->nr_empty[cls]; s = next) {
 			next = s->next;
 			slab_collect(s);
 			if (s->inuse)
 				continue;
-			page_list_del(&tc->partial[cls], s);
+			slab_list_del(&tc->partial[cls], s);
 			tc->nr_empty[cls]--;
 			pages += (size_t)1 << s->order;
 			slab_release(tc, s);
 		}
 	}
-	busy_exit(tc);
+	tcache_busy_exit(tc);
 	return pages;
 }
 
-/* Objects freed by threads that have no cache (see slab_free_slow). */
-_Atomic int64_t slab_orphan_nfree[NR_CLASSES];
+/* Objects freed by threads that have no cache (see slab_free_remote). */
+int64_t slab_orphan_frees(unsigned cls)
+{
+	return atomic_load_explicit(&heap.caches[cls].orphan_nfree, memory_order_relaxed);
+}
 
 /* A full slab whose NOTIFY a thread without a cache consumed: it goes on
  * the shared list, where any thread needing its class adopts it. */
-static void slab_share(struct page *s)
+static void slab_share(struct slab *s)
 {
-	struct kmem_cache *kc = &kmem_caches[s->cls];
+	struct kmem_cache *kc = &heap.caches[s->cls];
 	lock_acquire(&kc->lock);
-	page_list_add(&kc->partial, s);
+	slab_list_add(&kc->partial, s);
 	kc->nr_partial++;
 	lock_release(&kc->lock);
 }
@@ -277,7 +272,7 @@ static void slab_share(struct page *s)
  * come from glibc's own clean-up) does not take a cache for a free: it
  * pushes, and hands a full slab to the shared list instead of claiming it.
  */
-void slab_free_slow(struct tcache *tc, struct page *s, void **o)
+void slab_free_remote(struct tcache *tc, struct slab *s, void **o)
 {
 	if (tc == &tcache_empty) {
 		uintptr_t old = atomic_load_explicit(&s->remote, memory_order_relaxed);
@@ -286,30 +281,23 @@ void slab_free_slow(struct tcache *tc, struct page *s, void **o)
 			o[1] = (void *)slab_key(o);
 		} while (!atomic_compare_exchange_weak_explicit(&s->remote, &old, (uintptr_t)o,
 				memory_order_release, memory_order_relaxed));
-		atomic_fetch_add_explicit(&slab_orphan_nfree[s->cls], 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&heap.caches[s->cls].orphan_nfree, 1, memory_order_relaxed);
 		if (old == SLAB_NOTIFY)
 			slab_share(s);
 		return;
 	}
-	busy_enter(tc);		/* a claim below changes our lists */
+	tcache_busy_enter(tc);		/* a claim below changes our lists */
 	uintptr_t old = atomic_load_explicit(&s->remote, memory_order_relaxed);
 	for (;;) {
 		if (old == SLAB_NOTIFY) {
 			if (!atomic_compare_exchange_weak_explicit(&s->remote, &old, 0,
 					memory_order_acquire, memory_order_relaxed))
 				continue;
-			/* claimed a full slab: it is ours now, and partial. A failed
-			 * push above may have left the key in o[1]: free o here,
-			 * not through slab_free's double-free check */
+			/* claimed a full slab: it is ours now, and partial */
 			atomic_store_explicit(&s->owner, tc, memory_order_relaxed);
-			page_list_add(&tc->partial[s->cls], s);
-			o[0] = s->free;
-			o[1] = (void *)slab_key(o);
-			s->free = o;
-			tc->stat.nfree[s->cls]++;
-			if (--s->inuse == 0)
-				slab_empty(tc, s);
-			busy_exit(tc);
+			slab_list_add(&tc->partial[s->cls], s);
+			slab_free_local(tc, s, o);
+			tcache_busy_exit(tc);
 			return;
 		}
 		o[0] = (void *)old;
@@ -319,11 +307,11 @@ void slab_free_slow(struct tcache *tc, struct page *s, void **o)
 			break;
 	}
 	tc->stat.nfree[s->cls]++;
-	busy_exit(tc);
+	tcache_busy_exit(tc);
 }
 
 /* A thread's slab that it gives up for good (thread exit). */
-static void slab_abandon(struct tcache *tc, struct page *s)
+static void slab_abandon(struct tcache *tc, struct slab *s)
 {
 	for (;;) {
 		slab_collect(s);
@@ -336,10 +324,10 @@ static void slab_abandon(struct tcache *tc, struct page *s)
 		if (slab_retire(tc, s))
 			return;		/* full: the next free claims it */
 	}
-	struct kmem_cache *kc = &kmem_caches[s->cls];
+	struct kmem_cache *kc = &heap.caches[s->cls];
 	atomic_store_explicit(&s->owner, NULL, memory_order_relaxed);
 	lock_acquire(&kc->lock);
-	page_list_add(&kc->partial, s);
+	slab_list_add(&kc->partial, s);
 	kc->nr_partial++;
 	lock_release(&kc->lock);
 }
@@ -347,24 +335,19 @@ static void slab_abandon(struct tcache *tc, struct page *s)
 /* Thread exit: every slab the thread owns is released or abandoned. */
 void slab_flush(struct tcache *tc)
 {
-	busy_enter(tc);
+	tcache_busy_enter(tc);
 	for (unsigned cls = 0; cls < NR_CLASSES; cls++) {
-		struct page *s = tc->active[cls];
+		struct slab *s = tc->active[cls];
 		tc->active[cls] = &dummy_slab;
 		if (s != &dummy_slab)
 			slab_abandon(tc, s);
 		while ((s = tc->partial[cls]) != NULL) {
-			page_list_del(&tc->partial[cls], s);
+			slab_list_del(&tc->partial[cls], s);
 			slab_abandon(tc, s);
 		}
 		tc->nr_empty[cls] = 0;
 	}
-	busy_exit(tc);
-}
-
-void slab_invalid(const char *fn, const void *p, bool double_free)
-{
-	report_invalid(fn, double_free ? "double free" : "invalid pointer", p);
+	tcache_busy_exit(tc);
 }
 
 /*
@@ -374,15 +357,15 @@ void slab_invalid(const char *fn, const void *p, bool double_free)
 void slab_fork_reset(void)
 {
 	for (unsigned cls = 0; cls < NR_CLASSES; cls++) {
-		lock_init(&kmem_caches[cls].lock);
-		kmem_caches[cls].partial = NULL;
-		kmem_caches[cls].nr_partial = 0;
+		lock_init(&heap.caches[cls].lock);
+		heap.caches[cls].partial = NULL;
+		heap.caches[cls].nr_partial = 0;
 	}
 }
 
 /* A slab found in the descriptors: keep it if `me` owns it, else it is
  * abandoned (with free objects) or full (without). */
-void slab_rebuild(struct page *s, struct tcache *me)
+void slab_rebuild(struct slab *s, struct tcache *me)
 {
 	if (me && atomic_load_explicit(&s->owner, memory_order_relaxed) == me)
 		return;
@@ -394,6 +377,6 @@ void slab_rebuild(struct page *s, struct tcache *me)
 	}
 	if (r == SLAB_NOTIFY)
 		atomic_store_explicit(&s->remote, 0, memory_order_relaxed);
-	page_list_add(&kmem_caches[s->cls].partial, s);
-	kmem_caches[s->cls].nr_partial++;
+	slab_list_add(&heap.caches[s->cls].partial, s);
+	heap.caches[s->cls].nr_partial++;
 }

@@ -26,8 +26,9 @@
  *
  * Invariants kept by every file:
  *   - Only the head page of a block or run says what it is; every other
- *     page of it is PG_TAIL (slab tails also record their distance to the
- *     head, so an object in a slab's second page finds its slab).
+ *     page of it is PG_TAIL. A slab's tails record their distance to the
+ *     head (tail_dist), so an object in a slab's second page finds its
+ *     slab; every other tail's tail_dist is 0.
  *   - A page descriptor changes kind with a single store, after the
  *     block's other fields are written, so the descriptors alone always
  *     tell which blocks are free (fork.c rebuilds lists from them).
@@ -35,27 +36,12 @@
 #ifndef BUDDY_TYPES_H
 #define BUDDY_TYPES_H
 
+#include <pthread.h>
 #include <stdatomic.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 
+#include "base.h"
+#include "counters.h"
 #include "lock.h"
-#include "../stats/counters.h"
-
-#define PAGE_SHIFT		12
-#define PAGE_SIZE		((size_t)1 << PAGE_SHIFT)
-#define MAX_ORDER		11			/* orders 0..10 */
-#define SECTION_SHIFT		(PAGE_SHIFT + MAX_ORDER - 1)	/* 4 MiB */
-#define SECTION_SIZE		((size_t)1 << SECTION_SHIFT)
-#define PAGES_PER_SECTION	((size_t)1 << (MAX_ORDER - 1))
-#define ADDRESS_BITS		47			/* x86-64 user space */
-
-#define SLAB_MAX		32768			/* largest slab object */
-#define NR_CLASSES		40
-#define SLAB_MAX_ORDER		5
-#define PCP_MAX_ORDER		5			/* page caches hold orders 0..5 */
-#define MIN_ALIGN		16
 
 enum zone_type { ZONE_BRK, ZONE_MMAP, NR_ZONES };
 
@@ -64,31 +50,63 @@ enum page_kind {
 	PG_FREE,	/* head of a block on its zone's free_area list */
 	PG_PCP,		/* head of a free block in some thread's page cache */
 	PG_RUN,		/* head of a run handed out to the program */
-	PG_SLAB,	/* head of a slab */
+	PG_SLAB,	/* head of a slab: read it as a struct slab */
 };
 
 struct tcache;
+struct section;
 
 /*
- * One page frame. 64 bytes, like the kernel's; the slab fields overlay
- * nothing else so a slab head is a struct slab and a struct page at once.
+ * One page frame: 64 bytes, like the kernel's. The first four words mean
+ * the same for every kind; the last four belong to the kind (the kernel's
+ * union in struct page): a slab head is read through struct slab below.
  */
 struct page {
 	uint8_t kind;		/* enum page_kind */
 	uint8_t order;		/* FREE, PCP, SLAB: the block's order */
 	uint8_t zeroed;		/* FREE, PCP: every byte of the block is zero */
 	uint8_t cls;		/* SLAB: size class */
-	uint32_t head;		/* RUN: pages in the run; TAIL of a slab: distance to its head */
+	union {
+		uint32_t run_pages;	/* RUN head: pages in the run */
+		uint32_t tail_dist;	/* TAIL of a slab: distance to its head; else 0 */
+	};
 	struct page *next;	/* free_area, page cache or slab list */
 	struct page *prev;
-	/* slab heads only */
-	void *free;		/* local free list, owner only */
+	struct section *sec;	/* every head: its section */
+	uintptr_t kind_private[4];
+};
+
+/*
+ * The slab view of a PG_SLAB head page. Same memory, same first four
+ * words (asserted below); the rest is the slab's own. The build uses
+ * -fno-strict-aliasing, as the kernel does, for exactly this overlay.
+ */
+struct slab {
+	uint8_t kind;		/* PG_SLAB */
+	uint8_t order;
+	uint8_t zeroed_unused;
+	uint8_t cls;
+	uint32_t tail_dist_unused;
+	struct slab *next;	/* a thread's partial list, or its class's shared list */
+	struct slab *prev;
+	struct section *sec;
+	void *free;			/* local free list, owner only */
 	_Atomic uintptr_t remote;	/* objects freed by other threads | SLAB_NOTIFY */
 	_Atomic(struct tcache *) owner;	/* NULL when on a shared list or full */
 	uint32_t inuse;		/* objects handed out and not freed locally or collected */
 	uint32_t bump;		/* objects ever carved out of the slab */
-	struct section *sec;	/* SLAB, RUN: the section, for addresses */
 };
+
+_Static_assert(sizeof(struct slab) == sizeof(struct page), "slab view size");
+_Static_assert(offsetof(struct slab, kind) == offsetof(struct page, kind), "slab view: kind");
+_Static_assert(offsetof(struct slab, order) == offsetof(struct page, order), "slab view: order");
+_Static_assert(offsetof(struct slab, cls) == offsetof(struct page, cls), "slab view: cls");
+_Static_assert(offsetof(struct slab, next) == offsetof(struct page, next), "slab view: next");
+_Static_assert(offsetof(struct slab, prev) == offsetof(struct page, prev), "slab view: prev");
+_Static_assert(offsetof(struct slab, sec) == offsetof(struct page, sec), "slab view: sec");
+
+static inline struct slab *page_slab(struct page *pg) { return (struct slab *)pg; }
+static inline struct page *slab_page(struct slab *s) { return (struct page *)s; }
 
 /* The word that starts both kinds of section descriptor. */
 enum section_kind { SEC_ZONE = 1, SEC_CHUNK };
@@ -103,8 +121,9 @@ struct section {
 	uintptr_t base;			/* address of page 0 */
 	uint32_t nr_online;		/* pages [0, nr_online) are the zone's (the top
 					 * of the break can end inside a section) */
-	struct section *_Atomic next;	/* the zone's sections, newest first */
-	struct page pages[PAGES_PER_SECTION];
+	struct section *_Atomic next;	/* the zone's sections, newest first;
+					 * the spare list's link when retired */
+	struct page pages[PAGES_PER_SECTION] __attribute__((aligned(64)));
 };
 
 /* One mapped chunk: a request at or above the mmap threshold. */
@@ -136,7 +155,7 @@ struct zone {
 	const char *name;
 	bool stuck;			/* brk: the break refused to move; for good */
 	size_t sticky_pad;		/* brk: pages kept on top because a trim was
-					 * undone soon after (reclaim.c) */
+					 * undone soon after (trim.c) */
 	bool regrow_watch;		/* brk: trimmed this period; growth now is a regrow */
 	struct free_area free_area[MAX_ORDER];
 	size_t free_pages;		/* pages on the free_area lists */
@@ -170,13 +189,14 @@ struct size_class {
 /* The shared list of one size class: slabs whose owner left them. */
 struct kmem_cache {
 	struct lock lock;
-	struct page *partial;	/* slabs with free objects and no owner */
+	struct slab *partial;	/* slabs with free objects and no owner */
 	size_t nr_partial;
+	_Atomic int64_t orphan_nfree;	/* objects freed by threads without a cache */
 };
 
 struct tcache {
-	struct page *active[NR_CLASSES];	/* never NULL: &dummy_slab when none */
-	struct page *partial[NR_CLASSES];	/* owned slabs with free objects */
+	struct slab *active[NR_CLASSES];	/* never NULL: &dummy_slab when none */
+	struct slab *partial[NR_CLASSES];	/* owned slabs with free objects */
 	uint8_t nr_empty[NR_CLASSES];		/* of those, empty ones kept (slab_reserve) */
 	struct pcp pcp[NR_ZONES];
 	struct chunk *chunk_slot;		/* the last mapped chunk freed (large.c) */
@@ -186,5 +206,67 @@ struct tcache {
 	volatile int busy;			/* in a slow path: lists may be mid-update */
 	struct thread_counters stat;		/* plain counters, read racily */
 };
+
+/* Freed mapped chunks kept mapped for reuse (large.c). */
+#define CHUNK_CACHE_SLOTS 16
+struct chunk_cache {
+	struct lock lock;
+	struct { struct chunk *c; uint64_t used; } slot[CHUNK_CACHE_SLOTS];
+	int n;
+	size_t bytes;
+	_Atomic size_t nr_mapped, bytes_mapped, max_mapped, max_bytes;	/* every chunk */
+	_Atomic size_t live;		/* handed out and not freed, for mmap_max */
+};
+
+/* The section table: 47 bits of address space in 4 MiB sections, two levels. */
+#define SECTION_L2_BITS	12
+#define SECTION_L1_BITS	(ADDRESS_BITS - SECTION_SHIFT - SECTION_L2_BITS)
+
+/*
+ * The heap: every piece of process-wide state, in one place. Nothing else
+ * in alloc/ is a variable at file scope, except the constant sentinels
+ * tcache_empty and dummy_slab, the tunables (opt) and the thread pointer.
+ *
+ * Locks, what they guard, and the one order they nest in (outermost first):
+ *
+ *   init_lock          start-up (alloc.c); taken alone, before any other.
+ *   node.zones[i].lock a zone's free_area lists, counters and growth; held
+ *                      across the system calls that grow or shrink the zone;
+ *                      never two zones at once.
+ *     -> spare.lock    the retired section descriptors; taken inside a zone
+ *                      lock (a section joins or leaves the zone).
+ *   caches[c].lock     a class's shared slab list; a leaf.
+ *   chunks.lock        the chunk cache's slots; a leaf (unmapping happens
+ *                      after it is released).
+ *   meta.lock          the metadata arena; a leaf.
+ *
+ * The section table, the thread-cache registry and the counters take no
+ * lock. fork.c's child handler resets every lock listed here.
+ */
+struct heap {
+	struct lock init_lock;
+	_Atomic int ready;			/* start-up is done */
+	uintptr_t secret;			/* random, odd: free keys (slab.h) */
+	pthread_key_t thread_key;		/* its destructor runs at thread exit */
+	struct node node;
+	struct kmem_cache caches[NR_CLASSES];
+	struct tcache *_Atomic tcaches;		/* registry, push only */
+	struct run_counters runs;
+	struct chunk_cache chunks;
+	struct {
+		struct lock lock;
+		struct section *list;
+	} spare;
+	struct {
+		struct lock lock;
+		uintptr_t cur, end;		/* bump range of the current block */
+		struct chunk *free_descs;	/* recycled chunk descriptors */
+	} meta;
+	_Atomic uint64_t next_decay;		/* the clock: when decay runs next */
+	_Atomic uintptr_t map_hint;		/* where the next aligned mapping is tried */
+	struct sec_head **_Atomic section_l1[(size_t)1 << SECTION_L1_BITS];
+};
+
+extern struct heap heap;
 
 #endif

@@ -14,26 +14,31 @@
  * ceil(log2 n) and gives the tail back (the kernel's alloc_pages_exact).
  *
  * Lock: each zone's lock guards its free_area lists and counters; it is
- * held across the system calls that grow the zone.
+ * held across the system calls that grow the zone. Never two zones at once.
  */
-#include "internal.h"
+#include "buddy.h"
+#include "check.h"
+#include "options.h"
+#include "os.h"
+#include "section.h"
+#include "zone.h"
 
-struct node node;
-struct run_counters run_stat;
+#define BRK_STEP_PAGES		16		/* the break moves 64 KiB at a time, at least */
+#define STICKY_PAD_MAX_PAGES	(((size_t)1 << 30) >> PAGE_SHIFT)	/* 1 GiB */
 
 void node_init(void)
 {
 	static const char *const names[NR_ZONES] = { "brk", "mmap" };
 	for (int i = 0; i < NR_ZONES; i++) {
-		struct zone *z = &node.zones[i];
+		struct zone *z = &heap.node.zones[i];
 		lock_init(&z->lock);
 		z->id = (enum zone_type)i;
 		z->name = names[i];
 	}
 	/* ZONE_BRK stays on the list even with brk=0: it simply never grows */
-	node.nr_zonelist = 0;
-	node.zonelist[node.nr_zonelist++] = ZONE_BRK;
-	node.zonelist[node.nr_zonelist++] = ZONE_MMAP;
+	heap.node.nr_zonelist = 0;
+	heap.node.zonelist[heap.node.nr_zonelist++] = ZONE_BRK;
+	heap.node.zonelist[heap.node.nr_zonelist++] = ZONE_MMAP;
 }
 
 /*
@@ -47,7 +52,7 @@ static bool __brk_online(struct zone *z, struct section *sec, unsigned order)
 	size_t start = align_up(online, need), target;
 	if (start + need > PAGES_PER_SECTION)
 		return false;
-	target = align_up(start + need + pages_of(opt.top_pad), 16);
+	target = align_up(start + need + pages_of(opt.top_pad), BRK_STEP_PAGES);
 	if (target > PAGES_PER_SECTION)
 		target = PAGES_PER_SECTION;
 	uintptr_t top = sec->base + (online << PAGE_SHIFT);
@@ -58,7 +63,7 @@ static bool __brk_online(struct zone *z, struct section *sec, unsigned order)
 	}
 	sec->nr_online = (uint32_t)target;
 	z->managed_pages += target - online;
-	if (z->regrow_watch && z->sticky_pad < (size_t)1 << 30 >> PAGE_SHIFT)
+	if (z->regrow_watch && z->sticky_pad < STICKY_PAD_MAX_PAGES)
 		z->sticky_pad += target - online;	/* a trim undone: keep it next time */
 	__buddy_free_range(z, sec, online, target - online, true);
 	return true;
@@ -132,9 +137,8 @@ struct page *zone_alloc_run(size_t npages, unsigned align_order, struct section 
 		order = align_order;
 	if (order >= MAX_ORDER)
 		return NULL;
-	ba_tick();
-	for (int i = 0; i < node.nr_zonelist; i++) {
-		struct zone *z = &node.zones[node.zonelist[i]];
+	for (int i = 0; i < heap.node.nr_zonelist; i++) {
+		struct zone *z = &heap.node.zones[heap.node.zonelist[i]];
 		lock_acquire(&z->lock);
 		struct page *pg = __zone_alloc(z, order, secp);
 		if (pg) {
@@ -143,11 +147,11 @@ struct page *zone_alloc_run(size_t npages, unsigned align_order, struct section 
 			size_t block = (size_t)1 << order;
 			if (npages < block)
 				__buddy_free_range(z, sec, pfn + npages, block - npages, pg->zeroed);
-			pg->head = (uint32_t)npages;
+			pg->run_pages = (uint32_t)npages;
 			pg->sec = sec;
 			pg->kind = PG_RUN;
-			atomic_fetch_add_explicit(&run_stat.run_allocs, 1, memory_order_relaxed);
-			atomic_fetch_add_explicit(&run_stat.run_pages, (int64_t)npages, memory_order_relaxed);
+			atomic_fetch_add_explicit(&heap.runs.run_allocs, 1, memory_order_relaxed);
+			atomic_fetch_add_explicit(&heap.runs.run_pages, (int64_t)npages, memory_order_relaxed);
 			if (debug_checks)
 				__check_zone(z);
 			lock_release(&z->lock);
@@ -161,15 +165,14 @@ struct page *zone_alloc_run(size_t npages, unsigned align_order, struct section 
 void zone_free_run(struct section *sec, struct page *head)
 {
 	struct zone *z = sec->zone;
-	atomic_fetch_add_explicit(&run_stat.run_frees, 1, memory_order_relaxed);
-	atomic_fetch_sub_explicit(&run_stat.run_pages, (int64_t)head->head, memory_order_relaxed);
+	atomic_fetch_add_explicit(&heap.runs.run_frees, 1, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&heap.runs.run_pages, (int64_t)head->run_pages, memory_order_relaxed);
 	lock_acquire(&z->lock);
-	__buddy_free_range(z, sec, page_pfn(sec, head), head->head, false);
+	__buddy_free_range(z, sec, page_pfn(sec, head), head->run_pages, false);
 	__zone_after_free(z);
 	if (debug_checks)
 		__check_zone(z);
 	lock_release(&z->lock);
-	ba_tick();
 }
 
 /* Grows a run in place to npages if the pages after it are free. */
@@ -180,11 +183,11 @@ bool zone_grow_run(struct section *sec, struct page *head, size_t npages)
 	bool ok;
 
 	lock_acquire(&z->lock);
-	ok = __buddy_claim(z, sec, pfn + head->head, npages - head->head);
+	ok = __buddy_claim(z, sec, pfn + head->run_pages, npages - head->run_pages);
 	if (ok) {
-		atomic_fetch_add_explicit(&run_stat.run_pages, (int64_t)(npages - head->head),
+		atomic_fetch_add_explicit(&heap.runs.run_pages, (int64_t)(npages - head->run_pages),
 					  memory_order_relaxed);
-		head->head = (uint32_t)npages;
+		head->run_pages = (uint32_t)npages;
 	}
 	if (debug_checks)
 		__check_zone(z);
@@ -199,12 +202,32 @@ void zone_shrink_run(struct section *sec, struct page *head, size_t npages)
 	size_t pfn = page_pfn(sec, head);
 
 	lock_acquire(&z->lock);
-	__buddy_free_range(z, sec, pfn + npages, head->head - npages, false);
-	atomic_fetch_sub_explicit(&run_stat.run_pages, (int64_t)(head->head - npages),
+	__buddy_free_range(z, sec, pfn + npages, head->run_pages - npages, false);
+	atomic_fetch_sub_explicit(&heap.runs.run_pages, (int64_t)(head->run_pages - npages),
 				  memory_order_relaxed);
-	head->head = (uint32_t)npages;
+	head->run_pages = (uint32_t)npages;
 	__zone_after_free(z);
 	if (debug_checks)
 		__check_zone(z);
 	lock_release(&z->lock);
+}
+
+void zone_snapshot(struct zone *z, struct zone_snap *zs)
+{
+	lock_acquire(&z->lock);
+	zs->managed = z->managed_pages;
+	zs->max_managed = z->max_managed;
+	zs->free = z->free_pages;
+	zs->dirty = z->free_dirty;
+	for (int o = 0; o < MAX_ORDER; o++)
+		zs->nr_free[o] = z->free_area[o].nr_free;
+	zs->keepcost = z->id == ZONE_BRK ? __brk_keepcost(z) : 0;
+	lock_release(&z->lock);
+}
+
+void zone_run_counters(int64_t out[NR_RUN_COUNTERS])
+{
+#define X(name, kind, doc) out[RUN_##name] = atomic_load_explicit(&heap.runs.name, memory_order_relaxed);
+	RUN_COUNTERS(X)
+#undef X
 }

@@ -3,7 +3,7 @@
  * sizes and alignments the way glibc does and set errno as it does.
  *
  * Nothing here allocates, locks or keeps state; the small-object paths of
- * malloc and free are inlined from alloc/fastpath.h.
+ * malloc and free are inlined from alloc/alloc.h.
  */
 #include <errno.h>
 #include <limits.h>
@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../alloc/fastpath.h"
+#include "../alloc/alloc.h"
 #include "../stats/stats.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -160,21 +160,25 @@ EXPORT size_t malloc_usable_size(void *p)
 
 EXPORT int mallopt(int param, int value)
 {
-	if (!atomic_load_explicit(&ba_initialised, memory_order_acquire))
-		ba_init();
+	ba_start();
 	return opt_mallopt(param, value);
 }
 
 EXPORT int malloc_trim(size_t pad)
 {
-	if (!atomic_load_explicit(&ba_initialised, memory_order_acquire))
-		return 0;
 	return ba_trim(pad);
+}
+
+static struct mallinfo2 heap_mallinfo2(void)
+{
+	struct snapshot s;
+	stats_snapshot(&s);
+	return stats_mallinfo2(&s);
 }
 
 EXPORT struct mallinfo2 mallinfo2(void)
 {
-	return stats_mallinfo2();
+	return heap_mallinfo2();
 }
 
 static int saturate(size_t v)
@@ -185,7 +189,7 @@ static int saturate(size_t v)
 /* The old int fields: saturated at INT_MAX, never wrapped. */
 EXPORT struct mallinfo mallinfo(void)
 {
-	struct mallinfo2 m = stats_mallinfo2();
+	struct mallinfo2 m = heap_mallinfo2();
 	struct mallinfo r = {
 		.arena = saturate(m.arena), .ordblks = saturate(m.ordblks),
 		.smblks = saturate(m.smblks), .hblks = saturate(m.hblks),

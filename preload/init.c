@@ -1,18 +1,17 @@
 /*
  * init.c - start-up and shut-down of the preloaded library.
  *
- * Everything also starts lazily on the first call (alloc.c: ba_init, from
- * the first slow path), because other libraries' constructors may call
- * malloc before ours runs. The constructor only makes sure that a program
- * that forks before it ever allocates still has our fork handler
- * (pthread_atfork, in ba_init) and our pthread key for thread exit
- * (tcache.c). The destructor prints the statistics when the stats option
+ * The heap starts on whichever comes first: this constructor, or the first
+ * request of any kind, which passes alloc.c's slow-path entry (other
+ * libraries' constructors may call malloc before ours runs). Starting here
+ * makes sure that a program that forks before it ever allocates still has
+ * our fork handler and our pthread key for thread exit (alloc.c). The destructor prints the statistics when the stats option
  * asks for them, to stderr or to stats_file, with write(2), once.
  */
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "../alloc/internal.h"
+#include "../alloc/alloc.h"
 #include "../stats/stats.h"
 
 /* stats= to stderr: a copy of fd 2 taken at start-up, because many
@@ -21,22 +20,9 @@ static int stats_fd = -1;
 
 __attribute__((constructor)) static void buddymalloc_start(void)
 {
-	if (!atomic_load_explicit(&ba_initialised, memory_order_acquire))
-		ba_init();
+	ba_start();
 	if (opt.stats && !opt.stats_file)
 		stats_fd = fcntl(2, F_DUPFD_CLOEXEC, 100);
-}
-
-static void fd_sink(struct out *o, const char *s, size_t n)
-{
-	int fd = (int)(intptr_t)o->arg;
-	while (n) {
-		ssize_t w = write(fd, s, n);
-		if (w <= 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
 }
 
 __attribute__((destructor)) static void buddymalloc_stop(void)
@@ -52,9 +38,7 @@ __attribute__((destructor)) static void buddymalloc_stop(void)
 			return;
 		}
 	}
-	o.len = o.col = 0;
-	o.sink = fd_sink;
-	o.arg = (void *)(intptr_t)fd;
+	out_init_fd(&o, fd);
 	if (opt.stats == 1)
 		stats_print(&o);
 	else

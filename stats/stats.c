@@ -1,107 +1,111 @@
 /*
- * stats.c - what the heap looks like: one snapshot of the whole node,
- * read under each zone's lock in turn and from every thread's plain
- * counters (racy while other threads run, exact once they are quiet),
- * and the four views made from it: mallinfo2, malloc_stats (glibc's
- * lines, then /proc/buddyinfo- and /proc/slabinfo-like tables),
- * malloc_info's XML, and the JSON dump. Every view is formatted with
- * report.c's writer; nothing here calls printf or allocates.
+ * stats.c - what the heap looks like: one snapshot, taken through each
+ * module's own snapshot function (zone_snapshot under each zone's lock in
+ * turn, tcache_sum over every thread's plain counters: racy while other
+ * threads run, exact once they are quiet), and the views made from it:
+ * mallinfo2, malloc_stats (glibc's lines, then /proc/buddyinfo- and
+ * /proc/slabinfo-like tables, then every figure of STAT_LIST), malloc_info's
+ * XML, and the JSON dump. Every view takes one snapshot and formats it
+ * with report.c's writer; nothing here calls printf or allocates.
  *
- * Lock: each zone's lock, one at a time, only while copying its counts.
+ * Lock: none of its own; each zone's lock, one at a time, inside zone_snapshot.
  */
-#include <malloc.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 
-#include "../alloc/internal.h"
+#include "../alloc/large.h"
+#include "../alloc/sizeclass.h"
+#include "../alloc/tcache.h"
 #include "stats.h"
+
+const struct stat_def stat_table[NR_STATS] = {
+#define X(name, kind, doc) { #name, kind, doc },
+	STAT_LIST(X)
+#undef X
+};
+
+static void snap_classes(struct snapshot *s, const struct tcache_snap *t)
+{
+	int64_t free_objs = 0, free_bytes = 0, used_bytes = 0;
+	for (unsigned k = 0; k < NR_CLASSES; k++) {
+		int64_t used = t->sum.nmalloc[k] - t->sum.nfree[k] - slab_orphan_frees(k);
+		s->class_used[k] = used > 0 ? (size_t)used : 0;
+		s->class_slabs[k] = t->sum.slabs[k] > 0 ? (size_t)t->sum.slabs[k] : 0;
+		size_t total = s->class_slabs[k] * sc_table[k].capacity;
+		size_t avail = total > s->class_used[k] ? total - s->class_used[k] : 0;
+		used_bytes += (int64_t)(s->class_used[k] * sc_table[k].size);
+		free_objs += (int64_t)avail;
+		free_bytes += (int64_t)(avail * sc_table[k].size);
+	}
+	s->cur[STAT_slab_free_objs] = free_objs;
+	s->cur[STAT_slab_free_bytes] = free_bytes;
+	s->cur[STAT_in_use_bytes] = used_bytes;		/* runs added by the caller */
+}
 
 void stats_snapshot(struct snapshot *s)
 {
+	struct tcache_snap t;
+	struct large_stats ls;
+	int64_t runs[NR_RUN_COUNTERS];
+	struct rusage ru;
+
 	memset(s, 0, sizeof(*s));
 	for (int i = 0; i < NR_ZONES; i++) {
-		struct zone *z = &node.zones[i];
 		struct zone_snap *zs = &s->zone[i];
-		lock_acquire(&z->lock);
-		zs->managed = z->managed_pages;
-		zs->max_managed = z->max_managed;
-		zs->free = z->free_pages;
-		zs->dirty = z->free_dirty;
+		zone_snapshot(&heap.node.zones[i], zs);
+		s->cur[STAT_arena_bytes] += (int64_t)(zs->managed << PAGE_SHIFT);
+		s->peak[STAT_arena_bytes] += (int64_t)(zs->max_managed << PAGE_SHIFT);
+		s->cur[STAT_keepcost] += (int64_t)zs->keepcost;
 		for (int o = 0; o < MAX_ORDER; o++)
-			zs->nr_free[o] = z->free_area[o].nr_free;
-		if (i == ZONE_BRK)
-			s->keepcost = __brk_keepcost(z);
-		lock_release(&z->lock);
+			s->cur[STAT_free_blocks] += (int64_t)zs->nr_free[o];
 	}
-	for (struct tcache *t = atomic_load(&tcache_registry); t; t = atomic_load(&t->next)) {
-		const struct thread_counters *c = &t->stat;
-#define X(name, doc) s->sum.name += c->name;
-		THREAD_COUNTERS(X)
+	tcache_sum(&t);
+#define X(name, kind, doc) s->cur[STAT_##name] = t.sum.name;
+	THREAD_COUNTERS(X)
 #undef X
-		for (int k = 0; k < NR_CLASSES; k++) {
-			s->sum.nmalloc[k] += c->nmalloc[k];
-			s->sum.nfree[k] += c->nfree[k];
-			s->sum.slabs[k] += c->slabs[k];
-		}
-		for (int zi = 0; zi < NR_ZONES; zi++)
-			s->pcp_pages += t->pcp[zi].count;
-		s->tcaches++;
-		s->threads += atomic_load_explicit(&t->in_use, memory_order_relaxed) != 0;
-	}
-	for (int k = 0; k < NR_CLASSES; k++) {
-		/* frees by threads without a cache (slab.c) */
-		s->sum.nfree[k] += atomic_load_explicit(&slab_orphan_nfree[k], memory_order_relaxed);
-		int64_t used = s->sum.nmalloc[k] - s->sum.nfree[k];
-		s->class_used[k] = used > 0 ? (size_t)used : 0;
-		s->class_slabs[k] = s->sum.slabs[k] > 0 ? (size_t)s->sum.slabs[k] : 0;
-		size_t total = s->class_slabs[k] * sc_table[k].capacity;
-		s->slab_used_bytes += s->class_used[k] * sc_table[k].size;
-		s->slab_free_objs += total > s->class_used[k] ? total - s->class_used[k] : 0;
-		s->slab_free_bytes += (total > s->class_used[k] ? total - s->class_used[k] : 0) * sc_table[k].size;
-	}
-#define X(name, doc) s->runs.name = atomic_load_explicit(&run_stat.name, memory_order_relaxed);
+	s->cur[STAT_pcp_pages] = (int64_t)t.pcp_pages;
+	s->cur[STAT_threads] = (int64_t)t.threads;
+	s->cur[STAT_tcaches] = (int64_t)t.tcaches;
+	snap_classes(s, &t);
+	zone_run_counters(runs);
+#define X(name, kind, doc) s->cur[STAT_##name] = runs[RUN_##name];
 	RUN_COUNTERS(X)
 #undef X
-	s->run_bytes = s->runs.run_pages > 0 ? (size_t)s->runs.run_pages << PAGE_SHIFT : 0;
-	large_stats(&s->large);
-	struct rusage ru;
+	if (runs[RUN_run_pages] > 0)
+		s->cur[STAT_in_use_bytes] += runs[RUN_run_pages] << PAGE_SHIFT;
+	if (s->cur[STAT_in_use_bytes] > s->cur[STAT_arena_bytes])
+		s->cur[STAT_in_use_bytes] = s->cur[STAT_arena_bytes];
+	large_stats(&ls);
+	s->cur[STAT_chunks] = (int64_t)ls.nr;
+	s->peak[STAT_chunks] = (int64_t)ls.max_nr;
+	s->cur[STAT_chunk_bytes] = (int64_t)ls.bytes;
+	s->peak[STAT_chunk_bytes] = (int64_t)ls.max_bytes;
+	s->cur[STAT_cached_chunks] = (int64_t)ls.cached;
+	s->cur[STAT_cached_chunk_bytes] = (int64_t)ls.cached_bytes;
 	if (getrusage(RUSAGE_SELF, &ru) == 0) {
-		s->minflt = (size_t)ru.ru_minflt;
-		s->majflt = (size_t)ru.ru_majflt;
+		s->cur[STAT_minflt] = ru.ru_minflt;
+		s->cur[STAT_majflt] = ru.ru_majflt;
 	}
 }
 
-static size_t arena_bytes(const struct snapshot *s)
+static size_t val(const struct snapshot *s, enum stat_id id)
 {
-	return (s->zone[ZONE_BRK].managed + s->zone[ZONE_MMAP].managed) << PAGE_SHIFT;
+	return s->cur[id] > 0 ? (size_t)s->cur[id] : 0;
 }
 
-static size_t in_use_bytes(const struct snapshot *s)
+struct mallinfo2 stats_mallinfo2(const struct snapshot *s)
 {
-	size_t u = s->slab_used_bytes + s->run_bytes, a = arena_bytes(s);
-	return u < a ? u : a;
-}
-
-struct mallinfo2 stats_mallinfo2(void)
-{
-	struct snapshot s;
 	struct mallinfo2 mi = { 0 };
-	stats_snapshot(&s);
-	mi.arena = arena_bytes(&s);
-	for (int i = 0; i < NR_ZONES; i++)
-		for (int o = 0; o < MAX_ORDER; o++)
-			mi.ordblks += s.zone[i].nr_free[o];
-	mi.ordblks += s.large.cached;
-	mi.smblks = s.slab_free_objs;
-	mi.hblks = s.large.nr;
-	mi.hblkhd = s.large.bytes;
-	mi.usmblks = ((s.zone[ZONE_BRK].max_managed + s.zone[ZONE_MMAP].max_managed) << PAGE_SHIFT) +
-		     s.large.max_bytes;
-	mi.fsmblks = s.slab_free_bytes;
-	mi.uordblks = in_use_bytes(&s);
+	mi.arena = val(s, STAT_arena_bytes);
+	mi.ordblks = val(s, STAT_free_blocks) + val(s, STAT_cached_chunks);
+	mi.smblks = val(s, STAT_slab_free_objs);
+	mi.hblks = val(s, STAT_chunks);
+	mi.hblkhd = val(s, STAT_chunk_bytes);
+	mi.usmblks = (size_t)(s->peak[STAT_arena_bytes] + s->peak[STAT_chunk_bytes]);
+	mi.fsmblks = val(s, STAT_slab_free_bytes);
+	mi.uordblks = val(s, STAT_in_use_bytes);
 	mi.fordblks = mi.arena - mi.uordblks;
-	mi.keepcost = s.keepcost;
+	mi.keepcost = val(s, STAT_keepcost);
 	return mi;
 }
 
@@ -125,29 +129,31 @@ static void line(struct out *o, const char *name, size_t v)
 
 static void stats_text(struct out *o, const struct snapshot *s)
 {
-	size_t arena = arena_bytes(s), used = in_use_bytes(s);
+	size_t arena = val(s, STAT_arena_bytes), used = val(s, STAT_in_use_bytes);
+	size_t mapped = val(s, STAT_chunk_bytes);
 	out_str(o, "Arena 0:\n");
 	line(o, "system bytes     = ", arena);
 	line(o, "in use bytes     = ", used);
 	out_str(o, "Total (incl. mmap):\n");
-	line(o, "system bytes     = ", arena + s->large.bytes);
-	line(o, "in use bytes     = ", used + s->large.bytes);
-	line(o, "max mmap regions = ", s->large.max_nr);
-	line(o, "max mmap bytes   = ", s->large.max_bytes);
+	line(o, "system bytes     = ", arena + mapped);
+	line(o, "in use bytes     = ", used + mapped);
+	line(o, "max mmap regions = ", (size_t)s->peak[STAT_chunks]);
+	line(o, "max mmap bytes   = ", (size_t)s->peak[STAT_chunk_bytes]);
 
 	out_str(o, "libbuddymalloc: free blocks per order (like /proc/buddyinfo)\n");
 	for (int i = 0; i < NR_ZONES; i++) {
+		const char *name = heap.node.zones[i].name;
 		out_str(o, "Node 0, zone ");
-		for (size_t pad = strlen(node.zones[i].name); pad < 8; pad++)
+		for (size_t pad = strlen(name); pad < 8; pad++)
 			out_str(o, " ");
-		out_str(o, node.zones[i].name);
+		out_str(o, name);
 		for (int k = 0; k < MAX_ORDER; k++)
 			num_w(o, s->zone[i].nr_free[k], 7);
 		out_str(o, "\n");
 	}
 	for (int i = 0; i < NR_ZONES; i++) {
 		out_str(o, "zone ");
-		out_str(o, node.zones[i].name);
+		out_str(o, heap.node.zones[i].name);
 		out_str(o, ": pages managed ");
 		out_u64(o, s->zone[i].managed);
 		out_str(o, ", free ");
@@ -184,32 +190,44 @@ static void stats_text(struct out *o, const struct snapshot *s)
 		out_str(o, "\n");
 	}
 	out_str(o, "libbuddymalloc: page caches: ");
-	out_u64(o, s->pcp_pages);
+	out_u64(o, val(s, STAT_pcp_pages));
 	out_str(o, " pages in ");
-	out_u64(o, s->threads);
+	out_u64(o, val(s, STAT_threads));
 	out_str(o, " threads (high ");
 	out_u64(o, opt.pcp_high);
 	out_str(o, ", batch ");
 	out_u64(o, opt.pcp_batch);
 	out_str(o, "); mapped chunks: ");
-	out_u64(o, s->large.nr);
+	out_u64(o, val(s, STAT_chunks));
 	out_str(o, " live, ");
-	out_u64(o, s->large.cached);
+	out_u64(o, val(s, STAT_cached_chunks));
 	out_str(o, " cached (");
-	out_u64(o, s->large.cached_bytes);
+	out_u64(o, val(s, STAT_cached_chunk_bytes));
 	out_str(o, " bytes); keepcost ");
-	out_u64(o, s->keepcost);
+	out_u64(o, val(s, STAT_keepcost));
+	out_str(o, "\nlibbuddymalloc: gauges:");
+	for (int id = 0; id < NR_STATS; id++) {
+		if (stat_table[id].kind == STAT_EVENT)
+			continue;
+		out_str(o, " ");
+		out_str(o, stat_table[id].name);
+		out_str(o, " ");
+		out_i64(o, s->cur[id]);
+		if (stat_table[id].kind == STAT_GAUGE_PEAK) {
+			out_str(o, " (peak ");
+			out_i64(o, s->peak[id]);
+			out_str(o, ")");
+		}
+	}
 	out_str(o, "\nlibbuddymalloc: events:");
-#define X(name, doc) out_str(o, " " #name " "); out_i64(o, s->sum.name);
-	THREAD_COUNTERS(X)
-#undef X
-#define X(name, doc) out_str(o, " " #name " "); out_i64(o, s->runs.name);
-	RUN_COUNTERS(X)
-#undef X
-	out_str(o, "\nlibbuddymalloc: faults: minflt ");
-	out_u64(o, s->minflt);
-	out_str(o, " majflt ");
-	out_u64(o, s->majflt);
+	for (int id = 0; id < NR_STATS; id++) {
+		if (stat_table[id].kind != STAT_EVENT)
+			continue;
+		out_str(o, " ");
+		out_str(o, stat_table[id].name);
+		out_str(o, " ");
+		out_i64(o, s->cur[id]);
+	}
 	out_str(o, "\n");
 }
 
@@ -276,7 +294,7 @@ void stats_xml(struct out *o)
 			bytes += s.zone[i].nr_free[k] * (PAGE_SIZE << k);
 		}
 		out_str(o, "</sizes>\n");
-		xml_total(o, "total", "fast", i ? 0 : s.slab_free_objs, i ? 0 : s.slab_free_bytes, true);
+		xml_total(o, "total", "fast", i ? 0 : val(&s, STAT_slab_free_objs), i ? 0 : val(&s, STAT_slab_free_bytes), true);
 		xml_total(o, "total", "rest", n, bytes, true);
 		xml_total(o, "system", "current", 0, s.zone[i].managed << PAGE_SHIFT, false);
 		xml_total(o, "system", "max", 0, s.zone[i].max_managed << PAGE_SHIFT, false);
@@ -286,14 +304,14 @@ void stats_xml(struct out *o)
 		free_blocks += n;
 		free_bytes += bytes;
 	}
-	xml_total(o, "total", "fast", s.slab_free_objs, s.slab_free_bytes, true);
+	xml_total(o, "total", "fast", val(&s, STAT_slab_free_objs), val(&s, STAT_slab_free_bytes), true);
 	xml_total(o, "total", "rest", free_blocks, free_bytes, true);
-	xml_total(o, "total", "mmap", s.large.nr, s.large.bytes, true);
+	xml_total(o, "total", "mmap", val(&s, STAT_chunks), val(&s, STAT_chunk_bytes), true);
 	/* as glibc: the heaps (our zones); mapped chunks are in "mmap" above */
-	xml_total(o, "system", "current", 0, arena_bytes(&s), false);
-	xml_total(o, "system", "max", 0, (s.zone[0].max_managed + s.zone[1].max_managed) << PAGE_SHIFT, false);
-	xml_total(o, "aspace", "total", 0, arena_bytes(&s), false);
-	xml_total(o, "aspace", "mprotect", 0, arena_bytes(&s), false);
+	xml_total(o, "system", "current", 0, val(&s, STAT_arena_bytes), false);
+	xml_total(o, "system", "max", 0, (size_t)s.peak[STAT_arena_bytes], false);
+	xml_total(o, "aspace", "total", 0, val(&s, STAT_arena_bytes), false);
+	xml_total(o, "aspace", "mprotect", 0, val(&s, STAT_arena_bytes), false);
 	out_str(o, "</malloc>\n");
 	out_flush(o);
 }
@@ -312,75 +330,104 @@ static void json_num(struct out *o, const char *k, int64_t v, bool *first)
 	out_i64(o, v);
 }
 
+static void json_zones(struct out *o, const struct snapshot *s)
+{
+	out_str(o, "\"zones\": [");
+	for (int i = 0; i < NR_ZONES; i++) {
+		bool first = true;
+		out_str(o, i ? ", {" : "{");
+		json_key(o, "name", &first);
+		out_str(o, "\"");
+		out_str(o, heap.node.zones[i].name);
+		out_str(o, "\"");
+		json_num(o, "managed_pages", (int64_t)s->zone[i].managed, &first);
+		json_num(o, "free_pages", (int64_t)s->zone[i].free, &first);
+		json_num(o, "resident_free_pages", (int64_t)s->zone[i].dirty, &first);
+		json_key(o, "nr_free", &first);
+		for (int k = 0; k < MAX_ORDER; k++) {
+			out_str(o, k ? ", " : "[");
+			out_u64(o, s->zone[i].nr_free[k]);
+		}
+		out_str(o, "]}");
+	}
+	out_str(o, "]");
+}
+
+static void json_classes(struct out *o, const struct snapshot *s)
+{
+	bool any = false;
+	out_str(o, "\"classes\": [");
+	for (int k = 0; k < NR_CLASSES; k++) {
+		bool first = true;
+		if (!s->class_slabs[k] && !s->class_used[k])
+			continue;
+		out_str(o, any ? ", {" : "{");
+		any = true;
+		json_num(o, "size", sc_table[k].size, &first);
+		json_num(o, "active_objs", (int64_t)s->class_used[k], &first);
+		json_num(o, "num_objs", (int64_t)(s->class_slabs[k] * sc_table[k].capacity), &first);
+		json_num(o, "objperslab", sc_table[k].capacity, &first);
+		json_num(o, "pagesperslab", 1 << sc_table[k].order, &first);
+		json_num(o, "slabs", (int64_t)s->class_slabs[k], &first);
+		out_str(o, "}");
+	}
+	out_str(o, "]");
+}
+
+/* Every row of STAT_LIST: events and gauges by name, peaks as NAME_peak. */
+static void json_figures(struct out *o, const struct snapshot *s, bool events)
+{
+	bool first = true;
+	out_str(o, events ? "\"events\": {" : "\"gauges\": {");
+	for (int id = 0; id < NR_STATS; id++) {
+		if ((stat_table[id].kind == STAT_EVENT) != events)
+			continue;
+		json_num(o, stat_table[id].name, s->cur[id], &first);
+		if (stat_table[id].kind == STAT_GAUGE_PEAK) {
+			out_str(o, ", \"");
+			out_str(o, stat_table[id].name);
+			out_str(o, "_peak\": ");
+			out_i64(o, s->peak[id]);
+		}
+	}
+	out_str(o, "}");
+}
+
 void stats_json(struct out *o)
 {
 	struct snapshot s;
-	struct mallinfo2 mi = stats_mallinfo2();
 	bool first = true;
 	stats_snapshot(&s);
+	struct mallinfo2 mi = stats_mallinfo2(&s);
 	out_str(o, "{\"mallinfo2\": {");
 #define F(f) json_num(o, #f, (int64_t)mi.f, &first);
 	F(arena) F(ordblks) F(smblks) F(hblks) F(hblkhd) F(usmblks) F(fsmblks) F(uordblks) F(fordblks) F(keepcost)
 #undef F
-	out_str(o, "}, \"zones\": [");
-	for (int i = 0; i < NR_ZONES; i++) {
-		first = true;
-		out_str(o, i ? ", {" : "{");
-		json_key(o, "name", &first);
-		out_str(o, "\"");
-		out_str(o, node.zones[i].name);
-		out_str(o, "\"");
-		json_num(o, "managed_pages", (int64_t)s.zone[i].managed, &first);
-		json_num(o, "free_pages", (int64_t)s.zone[i].free, &first);
-		json_num(o, "resident_free_pages", (int64_t)s.zone[i].dirty, &first);
-		json_key(o, "nr_free", &first);
-		for (int k = 0; k < MAX_ORDER; k++) {
-			out_str(o, k ? ", " : "[");
-			out_u64(o, s.zone[i].nr_free[k]);
-		}
-		out_str(o, "]}");
-	}
-	out_str(o, "], \"classes\": [");
-	bool any = false;
-	for (int k = 0; k < NR_CLASSES; k++) {
-		if (!s.class_slabs[k] && !s.class_used[k])
-			continue;
-		first = true;
-		out_str(o, any ? ", {" : "{");
-		any = true;
-		json_num(o, "size", sc_table[k].size, &first);
-		json_num(o, "active_objs", (int64_t)s.class_used[k], &first);
-		json_num(o, "num_objs", (int64_t)(s.class_slabs[k] * sc_table[k].capacity), &first);
-		json_num(o, "objperslab", sc_table[k].capacity, &first);
-		json_num(o, "pagesperslab", 1 << sc_table[k].order, &first);
-		json_num(o, "slabs", (int64_t)s.class_slabs[k], &first);
-		out_str(o, "}");
-	}
+	out_str(o, "}, ");
+	json_zones(o, &s);
+	out_str(o, ", ");
+	json_classes(o, &s);
 	first = true;
-	out_str(o, "], \"chunks\": {");
-	json_num(o, "live", (int64_t)s.large.nr, &first);
-	json_num(o, "live_bytes", (int64_t)s.large.bytes, &first);
-	json_num(o, "cached", (int64_t)s.large.cached, &first);
-	json_num(o, "cached_bytes", (int64_t)s.large.cached_bytes, &first);
-	json_num(o, "max_regions", (int64_t)s.large.max_nr, &first);
-	json_num(o, "max_bytes", (int64_t)s.large.max_bytes, &first);
+	out_str(o, ", \"chunks\": {");
+	json_num(o, "live", s.cur[STAT_chunks], &first);
+	json_num(o, "live_bytes", s.cur[STAT_chunk_bytes], &first);
+	json_num(o, "cached", s.cur[STAT_cached_chunks], &first);
+	json_num(o, "cached_bytes", s.cur[STAT_cached_chunk_bytes], &first);
+	json_num(o, "max_regions", s.peak[STAT_chunks], &first);
+	json_num(o, "max_bytes", s.peak[STAT_chunk_bytes], &first);
+	out_str(o, "}, ");
+	json_figures(o, &s, false);
+	out_str(o, ", ");
+	json_figures(o, &s, true);
 	first = true;
-	out_str(o, "}, \"events\": {");
-#define X(name, doc) json_num(o, #name, s.sum.name, &first);
-	THREAD_COUNTERS(X)
-#undef X
-#define X(name, doc) json_num(o, #name, s.runs.name, &first);
-	RUN_COUNTERS(X)
-#undef X
-	first = true;
-	out_str(o, "}, \"threads\": {");
-	json_num(o, "live", (int64_t)s.threads, &first);
-	json_num(o, "caches", (int64_t)s.tcaches, &first);
-	json_num(o, "page_cache_pages", (int64_t)s.pcp_pages, &first);
+	out_str(o, ", \"threads\": {");
+	json_num(o, "live", s.cur[STAT_threads], &first);
+	json_num(o, "caches", s.cur[STAT_tcaches], &first);
+	json_num(o, "page_cache_pages", s.cur[STAT_pcp_pages], &first);
 	first = true;
 	out_str(o, "}, \"faults\": {");
-	json_num(o, "minflt", (int64_t)s.minflt, &first);
-	json_num(o, "majflt", (int64_t)s.majflt, &first);
+	json_num(o, "minflt", s.cur[STAT_minflt], &first);
+	json_num(o, "majflt", s.cur[STAT_majflt], &first);
 	out_str(o, "}}\n");
 	out_flush(o);
 }

@@ -80,7 +80,7 @@ int main(void)
 			size_t pfn = page_pfn(sec, pg);
 			CHECK((pfn & (((size_t)1 << order) - 1)) == 0, "block of order %u at pfn %zu", order, pfn);
 			pg->kind = PG_RUN;
-			pg->head = (uint32_t)n;
+			pg->run_pages = (uint32_t)n;
 			if (n < ((size_t)1 << order))
 				__buddy_free_range(&z, sec, pfn + n, ((size_t)1 << order) - n, false);
 			take(sec, pfn, n);
@@ -98,7 +98,7 @@ int main(void)
 			bool ok = __buddy_claim(&z, h.sec, h.pfn + h.npages, extra);
 			CHECK(ok == all_free, "claim said %d, pages free %d", ok, all_free);
 			if (ok) {
-				h.sec->pages[h.pfn].head = (uint32_t)(h.npages + extra);
+				h.sec->pages[h.pfn].run_pages = (uint32_t)(h.npages + extra);
 				give(i);
 				take(h.sec, h.pfn, h.npages + extra);
 			}

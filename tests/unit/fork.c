@@ -46,20 +46,20 @@ static void *owner_thread(void *arg)
 	other_tc = tls_tc;
 	pthread_barrier_wait(&ready);
 	if (arg)	/* hold the mmap zone's lock across the fork */
-		lock_acquire(&node.zones[ZONE_MMAP].lock);
+		lock_acquire(&heap.node.zones[ZONE_MMAP].lock);
 	pthread_barrier_wait(&ready);
 	pthread_barrier_wait(&done);
 	if (arg)
-		lock_release(&node.zones[ZONE_MMAP].lock);
+		lock_release(&heap.node.zones[ZONE_MMAP].lock);
 	return NULL;
 }
 
 static int child(void)
 {
 	for (int i = 0; i < NR_ZONES; i++) {
-		lock_acquire(&node.zones[i].lock);
-		__check_zone(&node.zones[i]);
-		lock_release(&node.zones[i].lock);
+		lock_acquire(&heap.node.zones[i].lock);
+		__check_zone(&heap.node.zones[i]);
+		lock_release(&heap.node.zones[i].lock);
 	}
 	CHECK(atomic_load(&other_tc->in_use) == 0, "the vanished thread's cache is free for reuse");
 	for (int i = 0; i < NOBJ; i++)
@@ -80,9 +80,9 @@ static int child(void)
 	for (int i = 0; i < 20000; i++)
 		ba_free(fresh[i], "free");
 	for (int i = 0; i < NR_ZONES; i++) {
-		lock_acquire(&node.zones[i].lock);
-		__check_zone(&node.zones[i]);
-		lock_release(&node.zones[i].lock);
+		lock_acquire(&heap.node.zones[i].lock);
+		__check_zone(&heap.node.zones[i]);
+		lock_release(&heap.node.zones[i].lock);
 	}
 	return unit_failures ? 1 : 0;
 }
@@ -119,7 +119,7 @@ static void round_trip(bool hold_lock)
 
 int main(void)
 {
-	ba_init();
+	ba_start();
 	round_trip(false);
 	round_trip(true);
 	return unit_done("fork");

@@ -13,7 +13,7 @@ int main(void)
 {
 	static struct page *blk[NB];
 	static struct section *bsec[NB];
-	ba_init();
+	ba_start();
 	struct tcache *tc = tcache_acquire();
 	for (unsigned order = 0; order <= PCP_MAX_ORDER; order++) {
 		int64_t refills = tc->stat.pcp_refills;
@@ -21,7 +21,7 @@ int main(void)
 			blk[i] = pcp_alloc(tc, order, &bsec[i]);
 			CHECK(blk[i] && blk[i]->kind == PG_PCP && blk[i]->order == order, "order %u block %d", order, i);
 			blk[i]->kind = PG_RUN;	/* held by us, as a slab would be */
-			blk[i]->head = 1u << order;
+			blk[i]->run_pages = 1u << order;
 		}
 		size_t per_refill = opt.pcp_batch >> order ? opt.pcp_batch >> order : 1;
 		CHECK(tc->stat.pcp_refills - refills <= (int64_t)(NB / per_refill + 2),
@@ -35,12 +35,12 @@ int main(void)
 		pcp_drain_all(tc);
 		for (int z = 0; z < NR_ZONES; z++) {
 			CHECK(tc->pcp[z].count == 0, "drained");
-			lock_acquire(&node.zones[z].lock);
-			__check_zone(&node.zones[z]);
-			CHECK(node.zones[z].free_pages == node.zones[z].managed_pages,
-			      "zone %s: %zu of %zu pages free after the drain", node.zones[z].name,
-			      node.zones[z].free_pages, node.zones[z].managed_pages);
-			lock_release(&node.zones[z].lock);
+			lock_acquire(&heap.node.zones[z].lock);
+			__check_zone(&heap.node.zones[z]);
+			CHECK(heap.node.zones[z].free_pages == heap.node.zones[z].managed_pages,
+			      "zone %s: %zu of %zu pages free after the drain", heap.node.zones[z].name,
+			      heap.node.zones[z].free_pages, heap.node.zones[z].managed_pages);
+			lock_release(&heap.node.zones[z].lock);
 		}
 	}
 	return unit_done("pcache");

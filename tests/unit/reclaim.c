@@ -17,21 +17,21 @@ int main(void)
 	static uintptr_t bases[64];
 	int nbases = 0;
 	opt.brk = 0;		/* every section from mmap, so all can go back */
-	ba_init();
+	ba_start();
 	for (int round = 0; round < 2; round++) {
 		uint64_t seed = 11;
 		for (int i = 0; i < N; i++) {
 			p[i] = ba_malloc(1 + unit_rand(&seed) % 100000);
 			CHECK(p[i] != NULL, "allocation %d", i);
 		}
-		struct zone *z = &node.zones[ZONE_MMAP];
+		struct zone *z = &heap.node.zones[ZONE_MMAP];
 		CHECK(z->managed_pages > 2 * PAGES_PER_SECTION, "several sections in use");
 		if (round == 0)
 			for (struct section *s = z->sections; s && nbases < 64; s = s->next)
 				bases[nbases++] = s->base;
 		for (int i = 0; i < N; i++)
 			ba_free(p[i], "free");
-		tcache_release(tls_tc);		/* as at thread exit: slabs and page cache back */
+		reclaim_thread(tls_tc);		/* as at thread exit: slabs and page cache back */
 		size_t released = node_reclaim();
 		CHECK(released > 0 && z->managed_pages == 0, "released %zu pages, %zu still managed",
 		      released, z->managed_pages);

@@ -27,7 +27,7 @@ int main(void)
 	CHECK(section_lookup((void *)((uintptr_t)1 << 47)) == NULL, "above 47 bits");
 	CHECK(section_lookup((void *)UINTPTR_MAX) == NULL, "the top");
 
-	ba_init();
+	ba_start();
 	size_t len = 3 * SECTION_SIZE + 5 * PAGE_SIZE;
 	bool zeroed;
 	void *p = large_alloc(len, 0, &zeroed);

@@ -13,14 +13,14 @@
 #define N 3000
 static void *objs[N];
 
-static struct page *slab_of(void *p)
+/* The slab of an object, live or freed, through the one classifier. */
+static struct slab *slab_of(void *p)
 {
-	struct section *sec = (struct section *)section_lookup(p);
-	size_t pfn = ((uintptr_t)p - sec->base) >> PAGE_SHIFT;
-	struct page *pg = &sec->pages[pfn];
-	if (pg->kind == PG_TAIL && pg->head)
-		pg -= pg->head;
-	return pg;
+	struct ptr_info pi;
+	enum ptr_kind k = ptr_classify(p, &pi);
+	if (k == PTR_SLAB || (k == PTR_FREED && pi.slab->kind == PG_SLAB))
+		return pi.slab;
+	return NULL;
 }
 
 static void every_class(void)
@@ -32,11 +32,11 @@ static void every_class(void)
 		if (n > N)
 			n = N;
 		for (size_t i = 0; i < n; i++) {
-			objs[i] = slab_alloc(c);
+			objs[i] = unit_slab_alloc(c);
 			CHECK(objs[i] && ((uintptr_t)objs[i] & 15) == 0, "class %u object %zu", c, i);
-			struct page *s = slab_of(objs[i]);
+			struct slab *s = slab_of(objs[i]);
 			uintptr_t off;
-			CHECK(head_of(s->sec, objs[i], &off) == s && slab_owns_at(s, off) &&
+			CHECK(s && page_head_of(s->sec, objs[i], &off) == slab_page(s) && slab_owns_at(s, off) &&
 			      s->kind == PG_SLAB && s->cls == c,
 			      "class %u object %zu maps back to its slab", c, i);
 			if ((size & (size - 1)) == 0)
@@ -56,7 +56,7 @@ static void every_class(void)
 		CHECK(tc->stat.slabs_freed - freed0 == (int64_t)expect, "class %u: %ld emptied slabs went back, not %zu",
 		      c, (long)(tc->stat.slabs_freed - freed0), expect);
 		size_t kept = 0;
-		for (struct page *s = tc->partial[c]; s; s = s->next, kept++)
+		for (struct slab *s = tc->partial[c]; s; s = s->next, kept++)
 			CHECK(s->inuse == 0, "class %u: a partial slab left with objects", c);
 		CHECK(kept <= opt.slab_reserve && kept == tc->nr_empty[c],
 		      "class %u: %zu empty slabs kept, reserve %zu", c, kept, opt.slab_reserve);
@@ -78,8 +78,8 @@ static void remote_frees(void)
 	size_t n = 40;
 	pthread_t t;
 	for (size_t i = 0; i < n; i++)
-		objs[i] = slab_alloc(c);
-	struct page *s = tls_tc->active[c];
+		objs[i] = unit_slab_alloc(c);
+	struct slab *s = tls_tc->active[c];
 	uint32_t inuse = s->inuse;
 	pthread_create(&t, NULL, free_all, (void *)n);
 	pthread_join(t, NULL);
@@ -88,7 +88,7 @@ static void remote_frees(void)
 	/* exhaust the slab: the owner collects and reuses the freed objects */
 	int reused = 0;
 	for (size_t i = 0; i < sc_table[c].capacity; i++) {
-		void *p = slab_alloc(c);
+		void *p = unit_slab_alloc(c);
 		for (size_t k = 0; k < n; k++)
 			reused += p == objs[k];
 		objs[N - 1 - i] = p;
@@ -102,7 +102,7 @@ static void *free_one_and_report(void *arg)
 {
 	tcache_acquire();	/* a thread that has allocated before */
 	ba_free(arg, "free");
-	struct page *s = slab_of(arg);
+	struct slab *s = slab_of(arg);
 	return atomic_load(&s->owner) == tls_tc ? arg : NULL;
 }
 
@@ -120,8 +120,8 @@ static void claim_full(void)
 	void *ret;
 	/* start on a fresh slab, fill it, then take one more object */
 	for (size_t i = 0; i < 4 * cap; i++)
-		objs[i] = slab_alloc(c);
-	struct page *full = slab_of(objs[cap]);
+		objs[i] = unit_slab_alloc(c);
+	struct slab *full = slab_of(objs[cap]);
 	CHECK(atomic_load(&full->owner) == NULL || full == tls_tc->active[c], "a filled slab is let go");
 	if (full == tls_tc->active[c])
 		full = slab_of(objs[0]);
@@ -137,18 +137,18 @@ static void claim_full(void)
 
 	/* a thread without a cache does not claim: the slab goes to the
 	 * shared list, where the next thread that needs the class adopts it */
-	struct page *full2 = NULL;
+	struct slab *full2 = NULL;
 	for (size_t i = 0; i < 4 * cap && !full2; i++)
 		if (objs[i] && slab_of(objs[i]) != full && atomic_load(&slab_of(objs[i])->remote) == 1)
 			full2 = slab_of(objs[i]), victim = objs[i], objs[i] = NULL;
 	CHECK(full2 != NULL, "a second full slab");
-	size_t shared = kmem_caches[c].nr_partial;
-	int64_t orphan = atomic_load(&slab_orphan_nfree[c]);
+	size_t shared = heap.caches[c].nr_partial;
+	int64_t orphan = atomic_load(&heap.caches[c].orphan_nfree);
 	pthread_create(&t, NULL, free_without_cache, victim);
 	pthread_join(t, NULL);
-	CHECK(kmem_caches[c].nr_partial == shared + 1 && atomic_load(&full2->owner) == NULL,
+	CHECK(heap.caches[c].nr_partial == shared + 1 && atomic_load(&full2->owner) == NULL,
 	      "a cache-less free shares the full slab");
-	CHECK(atomic_load(&slab_orphan_nfree[c]) == orphan + 1, "and is counted");
+	CHECK(atomic_load(&heap.caches[c].orphan_nfree) == orphan + 1, "and is counted");
 	for (size_t i = 0; i < 4 * cap; i++)
 		if (objs[i])
 			ba_free(objs[i], "free");
@@ -158,7 +158,7 @@ static void *alloc_and_exit(void *arg)
 {
 	unsigned c = (unsigned)(uintptr_t)arg;
 	for (size_t i = 0; i < 100; i++)
-		objs[i] = slab_alloc(c);
+		objs[i] = unit_slab_alloc(c);
 	for (size_t i = 0; i < 100; i += 2)
 		ba_free(objs[i], "free");
 	return NULL;
@@ -168,7 +168,7 @@ static void *adopt(void *arg)
 {
 	unsigned c = (unsigned)(uintptr_t)arg;
 	int64_t before = tcache_acquire()->stat.slabs_adopted;
-	void *p = slab_alloc(c);
+	void *p = unit_slab_alloc(c);
 	ba_free(p, "free");
 	return (void *)(uintptr_t)(tls_tc->stat.slabs_adopted - before);
 }
@@ -180,7 +180,7 @@ static void exit_and_adopt(void)
 	void *adopted;
 	pthread_create(&t, NULL, alloc_and_exit, (void *)(uintptr_t)c);
 	pthread_join(t, NULL);
-	CHECK(kmem_caches[c].nr_partial >= 1, "an exited thread's partial slabs are abandoned");
+	CHECK(heap.caches[c].nr_partial >= 1, "an exited thread's partial slabs are abandoned");
 	pthread_create(&t, NULL, adopt, (void *)(uintptr_t)c);
 	pthread_join(t, &adopted);
 	CHECK(adopted != NULL, "the next thread adopts an abandoned slab");
@@ -204,16 +204,16 @@ static void double_free(void)
 
 int main(void)
 {
-	ba_init();
+	ba_start();
 	every_class();
 	remote_frees();
 	claim_full();
 	exit_and_adopt();
 	double_free();
 	for (int i = 0; i < NR_ZONES; i++) {
-		lock_acquire(&node.zones[i].lock);
-		__check_zone(&node.zones[i]);
-		lock_release(&node.zones[i].lock);
+		lock_acquire(&heap.node.zones[i].lock);
+		__check_zone(&heap.node.zones[i]);
+		lock_release(&heap.node.zones[i].lock);
 	}
 	return unit_done("slab");
 }

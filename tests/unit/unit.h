@@ -10,10 +10,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc/internal.h"
-#include "alloc/fastpath.h"
+#include "alloc/alloc.h"
+#include "alloc/buddy.h"
+#include "alloc/check.h"
+#include "alloc/meta.h"
+#include "alloc/pcache.h"
+#include "alloc/reclaim.h"
+#include "alloc/zone.h"
 
 static int unit_failures;
+
+/* An object of class cls, as malloc gets one: fast path, else slow path. */
+static inline void *unit_slab_alloc(unsigned cls)
+{
+	void *p = slab_alloc_fast(tls_tc, cls);
+	return p ? p : ba_alloc_slow(sc_table[cls].size, cls);
+}
 
 #define CHECK(cond, ...) do {						\
 	if (!(cond)) {							\

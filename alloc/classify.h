@@ -1,0 +1,58 @@
+/*
+ * classify.h - what a pointer is: the one classifier (classify.c), used by
+ * free, realloc, malloc_usable_size, the perturb and debug paths and the
+ * unit tests. Layer 6: over slab and large.
+ *
+ * A pointer is the start of a live slab object, page run or mapped chunk;
+ * or it was one and is free (a double free: its free key is in place, its
+ * pages are free, or its chunk waits in the chunk cache); or it is none of
+ * ours. The common case, a live slab object, is decided inline; the rest
+ * out of line. The free fast path hands its result to the slow path.
+ */
+#ifndef BUDDY_CLASSIFY_H
+#define BUDDY_CLASSIFY_H
+
+#include "large.h"
+#include "section.h"
+#include "slab.h"
+
+enum ptr_kind { PTR_INVALID, PTR_FREED, PTR_SLAB, PTR_RUN, PTR_CHUNK };
+
+struct ptr_info {
+	enum ptr_kind kind;
+	union {
+		struct slab *slab;	/* SLAB, and FREED of a slab */
+		struct page *run;	/* RUN */
+		struct chunk *chunk;	/* CHUNK */
+	};
+	uintptr_t off;		/* SLAB, RUN: from the head page's first byte */
+};
+
+enum ptr_kind ptr_classify_rest(const void *p, struct sec_head *h, struct page *pg,
+				uintptr_t off, struct ptr_info *pi);
+
+static inline enum ptr_kind ptr_classify(const void *p, struct ptr_info *pi)
+{
+	struct sec_head *h = section_lookup(p);
+	if (likely(h != NULL && h->kind == SEC_ZONE)) {
+		uintptr_t off;
+		struct page *pg = page_head_of((struct section *)h, p, &off);
+		if (likely(pg->kind == PG_SLAB && slab_owns_at(page_slab(pg), off))) {
+			pi->slab = page_slab(pg);
+			pi->off = off;
+			pi->kind = unlikely(slab_obj_is_free(p)) ? PTR_FREED : PTR_SLAB;
+			return pi->kind;
+		}
+		return ptr_classify_rest(p, h, pg, off, pi);
+	}
+	return ptr_classify_rest(p, h, NULL, 0, pi);
+}
+
+/* Bytes the program may use at a live pointer (SLAB, RUN or CHUNK). */
+size_t ptr_usable(const struct ptr_info *pi);
+
+/* The one-line report for a pointer that is not live (fn names the call),
+ * then abort() unless invalid_free=warn. */
+void ptr_report(const char *fn, const void *p, const struct ptr_info *pi);
+
+#endif
