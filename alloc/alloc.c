@@ -199,18 +199,16 @@ static void free_found(struct tcache *tc, void *p, const struct ptr_info *pi, co
 }
 
 /* What the free fast path did not finish, with its classification. */
-void ba_free_slow(void *p, const struct ptr_info *pi, const char *fn)
+void ba_free_slow(void *p, struct ptr_info pi, const char *fn)
 {
 	int saved = errno;
-	free_found(slow_enter(), p, pi, fn);
+	free_found(slow_enter(), p, &pi, fn);
 	errno = saved;
 }
 
 void ba_free(void *p, const char *fn)
 {
-	struct ptr_info pi;
-	ptr_classify(p, &pi);
-	ba_free_slow(p, &pi, fn);
+	ba_free_slow(p, ptr_classify(p), fn);
 }
 
 static bool is_live(enum ptr_kind k)
@@ -221,8 +219,8 @@ static bool is_live(enum ptr_kind k)
 /* fn names the caller in a report (perturb's free asks before it frees). */
 size_t ba_usable(const void *p, const char *fn)
 {
-	struct ptr_info pi;
-	if (is_live(ptr_classify(p, &pi)))
+	struct ptr_info pi = ptr_classify(p);
+	if (is_live(pi.kind))
 		return ptr_usable(&pi);
 	ptr_report(fn, p, &pi);
 	return 0;
@@ -259,9 +257,9 @@ static void *realloc_run(struct tcache *tc, void *p, const struct ptr_info *pi, 
 
 void *ba_realloc(void *p, size_t n)
 {
-	struct ptr_info pi;
 	struct tcache *tc = slow_enter();
-	switch (ptr_classify(p, &pi)) {
+	struct ptr_info pi = ptr_classify(p);
+	switch (pi.kind) {
 	case PTR_SLAB: {
 		size_t size = sc_table[pi.slab->cls].size;
 		if (n <= size && (n >= size / 2 || size <= 32))

@@ -25,7 +25,7 @@ static inline bool ba_ready(void)
 
 void *ba_alloc_slow(size_t n, unsigned cls);	/* the active slab of cls has no object */
 void *ba_malloc_big(size_t n);
-void ba_free_slow(void *p, const struct ptr_info *pi, const char *fn);
+void ba_free_slow(void *p, struct ptr_info pi, const char *fn);
 
 void *ba_malloc(size_t n);
 void *ba_memalign(size_t align, size_t n);
@@ -47,11 +47,10 @@ static inline void *ba_malloc_inline(size_t n)
 
 static inline void ba_free_inline(void *p)
 {
-	struct ptr_info pi;
-	if (likely(ptr_classify(p, &pi) == PTR_SLAB) &&
-	    likely(slab_free_local(tls_tc, pi.slab, p)))
+	struct ptr_info pi = ptr_classify(p);
+	if (likely(pi.kind == PTR_SLAB) && likely(slab_free_local(tls_tc, pi.slab, p)))
 		return;
-	ba_free_slow(p, &pi, "free");
+	ba_free_slow(p, pi, "free");
 }
 
 #endif

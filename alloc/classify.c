@@ -10,25 +10,23 @@
 #include "options.h"
 #include "report.h"
 
-enum ptr_kind ptr_classify_rest(const void *p, struct sec_head *h, struct page *pg,
-				uintptr_t off, struct ptr_info *pi)
+struct ptr_info ptr_classify_rest(const void *p, struct sec_head *h, struct page *pg, uintptr_t off)
 {
-	pi->off = off;
-	pi->kind = PTR_INVALID;
+	struct ptr_info pi = { .kind = PTR_INVALID };
 	if (pg) {			/* a zone section */
 		if (pg->kind == PG_RUN && off == 0) {
-			pi->run = pg;
-			pi->kind = PTR_RUN;
+			pi.run = pg;
+			pi.kind = PTR_RUN;
 		} else if (pg->kind == PG_FREE || pg->kind == PG_PCP) {
-			pi->run = pg;
-			pi->kind = PTR_FREED;	/* its pages are free: freed already */
+			pi.run = pg;
+			pi.kind = PTR_FREED;	/* its pages are free: freed already */
 		}
 	} else if (h && h->kind == SEC_CHUNK && ((struct chunk *)h)->user == (uintptr_t)p) {
-		pi->chunk = (struct chunk *)h;
+		pi.chunk = (struct chunk *)h;
 		/* a freed chunk waits in the cache, its table entries in place */
-		pi->kind = pi->chunk->cached ? PTR_FREED : PTR_CHUNK;
+		pi.kind = pi.chunk->cached ? PTR_FREED : PTR_CHUNK;
 	}
-	return pi->kind;
+	return pi;
 }
 
 size_t ptr_usable(const struct ptr_info *pi)

@@ -18,34 +18,33 @@
 
 enum ptr_kind { PTR_INVALID, PTR_FREED, PTR_SLAB, PTR_RUN, PTR_CHUNK };
 
+/* Two words, so it travels in registers from the fast path to the slow one. */
 struct ptr_info {
 	enum ptr_kind kind;
 	union {
 		struct slab *slab;	/* SLAB, and FREED of a slab */
-		struct page *run;	/* RUN */
-		struct chunk *chunk;	/* CHUNK */
+		struct page *run;	/* RUN, and FREED of free pages */
+		struct chunk *chunk;	/* CHUNK, and FREED of a cached chunk */
 	};
-	uintptr_t off;		/* SLAB, RUN: from the head page's first byte */
 };
 
-enum ptr_kind ptr_classify_rest(const void *p, struct sec_head *h, struct page *pg,
-				uintptr_t off, struct ptr_info *pi);
+struct ptr_info ptr_classify_rest(const void *p, struct sec_head *h, struct page *pg, uintptr_t off);
 
-static inline enum ptr_kind ptr_classify(const void *p, struct ptr_info *pi)
+static inline struct ptr_info ptr_classify(const void *p)
 {
 	struct sec_head *h = section_lookup(p);
 	if (likely(h != NULL && h->kind == SEC_ZONE)) {
 		uintptr_t off;
 		struct page *pg = page_head_of((struct section *)h, p, &off);
 		if (likely(pg->kind == PG_SLAB && slab_owns_at(page_slab(pg), off))) {
-			pi->slab = page_slab(pg);
-			pi->off = off;
-			pi->kind = unlikely(slab_obj_is_free(p)) ? PTR_FREED : PTR_SLAB;
-			return pi->kind;
+			struct ptr_info pi = { .kind = PTR_SLAB, .slab = page_slab(pg) };
+			if (unlikely(slab_obj_is_free(p)))
+				pi.kind = PTR_FREED;
+			return pi;
 		}
-		return ptr_classify_rest(p, h, pg, off, pi);
+		return ptr_classify_rest(p, h, pg, off);
 	}
-	return ptr_classify_rest(p, h, NULL, 0, pi);
+	return ptr_classify_rest(p, h, NULL, 0);
 }
 
 /* Bytes the program may use at a live pointer (SLAB, RUN or CHUNK). */

@@ -123,7 +123,7 @@ struct section {
 					 * of the break can end inside a section) */
 	struct section *_Atomic next;	/* the zone's sections, newest first;
 					 * the spare list's link when retired */
-	struct page pages[PAGES_PER_SECTION] __attribute__((aligned(64)));
+	struct page pages[PAGES_PER_SECTION];
 };
 
 /* One mapped chunk: a request at or above the mmap threshold. */
@@ -244,6 +244,8 @@ struct chunk_cache {
  * lock. fork.c's child handler resets every lock listed here.
  */
 struct heap {
+	/* first: the free fast path indexes it from the symbol's address */
+	struct sec_head **_Atomic section_l1[(size_t)1 << SECTION_L1_BITS];
 	struct lock init_lock;
 	_Atomic int ready;			/* start-up is done */
 	uintptr_t secret;			/* random, odd: free keys (slab.h) */
@@ -264,7 +266,6 @@ struct heap {
 	} meta;
 	_Atomic uint64_t next_decay;		/* the clock: when decay runs next */
 	_Atomic uintptr_t map_hint;		/* where the next aligned mapping is tried */
-	struct sec_head **_Atomic section_l1[(size_t)1 << SECTION_L1_BITS];
 };
 
 extern struct heap heap;

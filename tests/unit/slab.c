@@ -16,9 +16,8 @@ static void *objs[N];
 /* The slab of an object, live or freed, through the one classifier. */
 static struct slab *slab_of(void *p)
 {
-	struct ptr_info pi;
-	enum ptr_kind k = ptr_classify(p, &pi);
-	if (k == PTR_SLAB || (k == PTR_FREED && pi.slab->kind == PG_SLAB))
+	struct ptr_info pi = ptr_classify(p);
+	if (pi.kind == PTR_SLAB || (pi.kind == PTR_FREED && pi.slab->kind == PG_SLAB))
 		return pi.slab;
 	return NULL;
 }
