@@ -212,9 +212,11 @@ void zone_shrink_run(struct section *sec, struct page *head, size_t npages)
 	lock_release(&z->lock);
 }
 
-void zone_snapshot(struct zone *z, struct zone_snap *zs)
+void zone_snapshot(enum zone_type id, struct zone_snap *zs)
 {
+	struct zone *z = &heap.node.zones[id];
 	lock_acquire(&z->lock);
+	zs->name = z->name;
 	zs->managed = z->managed_pages;
 	zs->max_managed = z->max_managed;
 	zs->free = z->free_pages;

@@ -20,11 +20,12 @@ void zone_shrink_run(struct section *sec, struct page *head, size_t npages);
 
 /* What statistics read of a zone, copied under its lock. */
 struct zone_snap {
+	const char *name;
 	size_t managed, max_managed, free, dirty;	/* pages */
 	size_t nr_free[MAX_ORDER];
 	size_t keepcost;				/* bytes a trim could give back */
 };
-void zone_snapshot(struct zone *z, struct zone_snap *zs);
+void zone_snapshot(enum zone_type id, struct zone_snap *zs);
 void zone_run_counters(int64_t out[NR_RUN_COUNTERS]);
 
 #endif

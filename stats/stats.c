@@ -52,7 +52,7 @@ void stats_snapshot(struct snapshot *s)
 	memset(s, 0, sizeof(*s));
 	for (int i = 0; i < NR_ZONES; i++) {
 		struct zone_snap *zs = &s->zone[i];
-		zone_snapshot(&heap.node.zones[i], zs);
+		zone_snapshot((enum zone_type)i, zs);
 		s->cur[STAT_arena_bytes] += (int64_t)(zs->managed << PAGE_SHIFT);
 		s->peak[STAT_arena_bytes] += (int64_t)(zs->max_managed << PAGE_SHIFT);
 		s->cur[STAT_keepcost] += (int64_t)zs->keepcost;
@@ -142,7 +142,7 @@ static void stats_text(struct out *o, const struct snapshot *s)
 
 	out_str(o, "libbuddymalloc: free blocks per order (like /proc/buddyinfo)\n");
 	for (int i = 0; i < NR_ZONES; i++) {
-		const char *name = heap.node.zones[i].name;
+		const char *name = s->zone[i].name;
 		out_str(o, "Node 0, zone ");
 		for (size_t pad = strlen(name); pad < 8; pad++)
 			out_str(o, " ");
@@ -153,7 +153,7 @@ static void stats_text(struct out *o, const struct snapshot *s)
 	}
 	for (int i = 0; i < NR_ZONES; i++) {
 		out_str(o, "zone ");
-		out_str(o, heap.node.zones[i].name);
+		out_str(o, s->zone[i].name);
 		out_str(o, ": pages managed ");
 		out_u64(o, s->zone[i].managed);
 		out_str(o, ", free ");
@@ -338,7 +338,7 @@ static void json_zones(struct out *o, const struct snapshot *s)
 		out_str(o, i ? ", {" : "{");
 		json_key(o, "name", &first);
 		out_str(o, "\"");
-		out_str(o, heap.node.zones[i].name);
+		out_str(o, s->zone[i].name);
 		out_str(o, "\"");
 		json_num(o, "managed_pages", (int64_t)s->zone[i].managed, &first);
 		json_num(o, "free_pages", (int64_t)s->zone[i].free, &first);
