@@ -133,13 +133,18 @@ static bool parse_value(const struct opt_def *d, const char *v, size_t len, size
 		*out = (size_t)i;
 		return true;
 	}
-	case OPT_STRING:
+	case OPT_STRING: {
+		char pattern[sizeof(stats_file_buf)], check[sizeof(stats_file_buf) + 24];
 		if (len == 0 || len >= sizeof(stats_file_buf))
 			return false;
-		memcpy(stats_file_buf, v, len);
-		stats_file_buf[len] = 0;
+		memcpy(pattern, v, len);
+		pattern[len] = 0;
+		if (!fmt_path(check, sizeof(check), pattern, UINT32_MAX))
+			return false;	/* a % other than %p and %% */
+		memcpy(stats_file_buf, pattern, len + 1);
 		*out = (size_t)(uintptr_t)stats_file_buf;
 		return true;
+	}
 	case OPT_SIZE:
 	case OPT_COUNT:
 		if (!parse_number(v, len, d->type == OPT_SIZE, out))

@@ -75,7 +75,7 @@ enum opt_type { OPT_SIZE, OPT_COUNT, OPT_BOOL, OPT_CHOICE, OPT_STRING };
 	X(stats, OPT_CHOICE, 0, 0, 2, "none|text|json", 0, NULL, NULL,		\
 	  "print the statistics when the program exits")			\
 	X(stats_file, OPT_STRING, 0, 0, 0, "path", 0, NULL, NULL,		\
-	  "where stats= writes (default: stderr)")
+	  "where stats= writes (default: stderr); %p in it is the process id")
 
 struct options {
 #define X(name, type, def, min, max, unit, param, env, tunable, doc) size_t name;

@@ -132,3 +132,33 @@ void report_invalid(const char *fn, const char *what, const void *p)
 	out_str(&o, "\n");
 	out_flush(&o);
 }
+
+/*
+ * A file name from a pattern: "%p" becomes the process id, "%%" a "%", so
+ * that a forked child never writes over its parent's file. False when the
+ * name does not fit in cap bytes or the pattern has another "%" sequence.
+ */
+bool fmt_path(char *out, size_t cap, const char *pattern, uint64_t pid)
+{
+	size_t n = 0;
+	for (const char *p = pattern; *p; p++) {
+		char num[24];
+		const char *add = p;
+		size_t len = 1;
+		if (*p == '%') {
+			p++;
+			if (*p == 'p') {
+				add = num;
+				len = fmt_u64(num, pid, false);
+			} else if (*p != '%') {
+				return false;
+			}
+		}
+		if (n + len >= cap)
+			return false;
+		memcpy(out + n, add, len);
+		n += len;
+	}
+	out[n] = 0;
+	return true;
+}

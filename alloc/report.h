@@ -24,6 +24,7 @@ void out_i64(struct out *o, int64_t v);
 void out_hex(struct out *o, uint64_t v);
 void out_pad(struct out *o, size_t col);
 size_t fmt_u64(char *buf, uint64_t v, bool hex);
+bool fmt_path(char *out, size_t cap, const char *pattern, uint64_t pid);	/* %p: pid */
 
 /* "buddymalloc: fn(): what 0x..." on stderr. */
 void report_invalid(const char *fn, const char *what, const void *p);

@@ -9,6 +9,7 @@
  * asks for them, to stderr or to stats_file, with write(2), once.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "../alloc/alloc.h"
@@ -32,7 +33,14 @@ __attribute__((destructor)) static void buddymalloc_stop(void)
 	if (opt.stats == 0)
 		return;
 	if (opt.stats_file) {
-		fd = open(opt_string(opt.stats_file), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		char path[PATH_MAX];
+		if (!fmt_path(path, sizeof(path), opt_string(opt.stats_file), (uint64_t)getpid())) {
+			out_init_stderr(&o);
+			out_str(&o, "buddymalloc: stats_file: too long, or a % other than %p and %%\n");
+			out_flush(&o);
+			return;
+		}
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd < 0) {
 			report_line("buddymalloc: cannot open stats_file, errno", "", (uintptr_t)errno, false);
 			return;
