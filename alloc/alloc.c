@@ -23,6 +23,7 @@
 #include <sys/auxv.h>
 
 #include "alloc.h"
+#include "background.h"
 #include "fork.h"
 #include "reclaim.h"
 #include "zone.h"
@@ -36,6 +37,13 @@ extern char **environ;
 static void thread_exit(void *arg)
 {
 	reclaim_thread(arg);
+}
+
+/* The fork child handler: the heap first, then the background thread. */
+static void after_fork_child(void)
+{
+	fork_child();
+	background_fork_child();
 }
 
 void ba_start(void)
@@ -58,7 +66,7 @@ void ba_start(void)
 	}
 	lock_release(&heap.init_lock);
 	if (first)
-		pthread_atfork(NULL, NULL, fork_child);	/* may call malloc: we are ready */
+		pthread_atfork(NULL, NULL, after_fork_child);	/* may call malloc: we are ready */
 }
 
 /* The one way into every slow path. */

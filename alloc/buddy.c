@@ -186,6 +186,8 @@ void __buddy_reset(struct zone *z)
 	z->free_pages = 0;
 	z->free_dirty = 0;
 	z->dirty_floor = 0;
+	for (unsigned i = 0; i < DECAY_SLICES; i++)
+		z->floor_ring[i] = 0;
 }
 
 /*

@@ -68,6 +68,8 @@ enum opt_type { OPT_SIZE, OPT_COUNT, OPT_BOOL, OPT_CHOICE, OPT_STRING };
 	  "bytes of freed mapped chunks kept mapped for reuse")		\
 	X(slab_reserve, OPT_COUNT, 1, 0, 64, "slabs", M_BUDDY_SLAB_RESERVE, NULL, NULL, \
 	  "empty slabs per size class a thread keeps before giving them back")	\
+	X(background_reclaim, OPT_CHOICE, 0, 0, 2, "off|on|fork", 0, NULL, NULL,	\
+	  "a thread of the library's own gives idle memory back (fork: in forked children too)") \
 	X(brk, OPT_BOOL, 1, 0, 1, "0|1", M_BUDDY_BRK, NULL, NULL,		\
 	  "take memory from the program break before anonymous mappings")	\
 	X(invalid_free, OPT_CHOICE, 0, 0, 1, "abort|warn", M_BUDDY_INVALID_FREE, NULL, NULL, \

@@ -63,22 +63,32 @@ void reclaim_thread(struct tcache *tc)
 	tcache_leave(tc);
 }
 
+/*
+ * The decay clock: when a slice of decay_ms is over, one thread (whichever
+ * looks first) runs the decay of every zone and of the chunk cache.
+ */
+void reclaim_clock(uint64_t now)
+{
+	uint64_t due = atomic_load_explicit(&heap.next_decay, memory_order_relaxed);
+	if (now < due)
+		return;
+	if (!atomic_compare_exchange_strong(&heap.next_decay, &due, now + opt.decay_ms / DECAY_SLICES))
+		return;			/* another thread does this slice's decay */
+	if (due == 0)
+		return;			/* the first look starts the clock */
+	for (int i = 0; i < NR_ZONES; i++)
+		zone_decay(&heap.node.zones[i]);
+	large_cache_decay(now);
+}
+
 /* Called from every slow path; every TICK_EVERY calls, looks at the clock.
- * One thread per decay period runs the decay. tc may be tcache_empty. */
+ * tc may be tcache_empty. */
 void reclaim_tick(struct tcache *tc)
 {
 	if (++tick_count % TICK_EVERY)
 		return;
-	uint64_t now = os_now_ms(), due = atomic_load_explicit(&heap.next_decay, memory_order_relaxed);
+	uint64_t now = os_now_ms();
 	if (tc != &tcache_empty && tc->chunk_slot && now >= opt.decay_ms)
 		large_slot_flush(tc, now - opt.decay_ms);	/* the shared decay takes it from there */
-	if (now < due)
-		return;
-	if (!atomic_compare_exchange_strong(&heap.next_decay, &due, now + opt.decay_ms))
-		return;			/* another thread does this period's decay */
-	if (due == 0)
-		return;			/* the first tick starts the clock */
-	for (int i = 0; i < NR_ZONES; i++)
-		zone_decay(&heap.node.zones[i]);
-	large_cache_decay(now);
+	reclaim_clock(now);
 }

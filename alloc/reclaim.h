@@ -12,6 +12,7 @@
 size_t node_reclaim(void);
 int reclaim_trim(size_t pad);
 void reclaim_tick(struct tcache *tc);
+void reclaim_clock(uint64_t now);
 void reclaim_thread(struct tcache *tc);
 
 #endif

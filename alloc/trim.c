@@ -4,11 +4,14 @@
  *  - Watermarks: when a zone's free resident pages pass wmark_high, it
  *    madvises free blocks (largest first) until wmark_low are left, so a
  *    program that frees and reallocates in bursts keeps its pages.
- *  - Decay (zone_decay, driven by reclaim.c's clock): every decay_ms, the
- *    free resident pages a zone did not dip into during the whole period
- *    (its dirty_floor) above wmark_min go back. A load that stops thus
- *    gives its memory back within two periods of later activity; a steady
- *    load keeps what it uses.
+ *  - Decay (zone_decay, driven by reclaim.c's clock): a zone notes the
+ *    lowest number of free resident pages it had in each slice of
+ *    decay_ms / DECAY_SLICES (dirty_floor, then floor_ring). At the end of
+ *    every slice, the pages it did not dip into during the last whole
+ *    decay_ms (the lowest of the last DECAY_SLICES floors) above wmark_min
+ *    go back. A load that stops thus gives its memory back within decay_ms
+ *    plus a slice of the clock running (a slow path, or the
+ *    background_reclaim thread); a steady load keeps what it uses.
  *  - The break: free pages at the top of ZONE_BRK go back with a negative
  *    sbrk once they pass trim_threshold, keeping top_pad, if nobody else
  *    moved the break. The top section may then end part-way (nr_online).
@@ -167,6 +170,15 @@ void __zone_after_free(struct zone *z)
 
 /* malloc_trim and direct reclaim: what can go back from z, goes; the break
  * keeps `pad`; `everything` also madvises every free resident page. */
+/* Pages went back: no floor can be above what is still free and resident. */
+static void __floors_clamp(struct zone *z)
+{
+	for (unsigned i = 0; i < DECAY_SLICES; i++)
+		if (z->floor_ring[i] > z->free_dirty)
+			z->floor_ring[i] = z->free_dirty;
+	z->dirty_floor = z->free_dirty;
+}
+
 size_t zone_give_back(struct zone *z, size_t pad, bool everything)
 {
 	size_t released;
@@ -177,26 +189,33 @@ size_t zone_give_back(struct zone *z, size_t pad, bool everything)
 		released = __release_mmap_sections(z);
 	if (everything)
 		released += __buddy_decommit(z, 0);
-	z->dirty_floor = z->free_dirty;
+	__floors_clamp(z);
 	if (debug_checks)
 		__check_zone(z);
 	lock_release(&z->lock);
 	return released;
 }
 
-/* One decay period is over: what z kept free and unused all along goes. */
+/* One decay slice is over: what z kept free and unused through the whole
+ * last decay_ms, above wmark_min, goes. */
 void zone_decay(struct zone *z)
 {
 	lock_acquire(&z->lock);
-	size_t floor = z->dirty_floor, min = pages_of(opt.wmark_min);
-	if (floor > min && z->free_dirty > min) {
-		size_t excess = floor - min;
+	z->floor_ring[z->slice++ % DECAY_SLICES] = z->dirty_floor;
+	size_t unused = z->floor_ring[0], min = pages_of(opt.wmark_min);
+	for (unsigned i = 1; i < DECAY_SLICES; i++)
+		if (z->floor_ring[i] < unused)
+			unused = z->floor_ring[i];
+	if (unused > min && z->free_dirty > min) {
+		size_t excess = unused - min;
 		__buddy_decommit(z, z->free_dirty > excess ? z->free_dirty - excess : 0);
 	}
-	z->dirty_floor = z->free_dirty;
+	__floors_clamp(z);
 	if (z->id == ZONE_BRK) {
-		z->sticky_pad /= 2;
-		z->regrow_watch = false;
+		if (z->slice % DECAY_SLICES == 0) {	/* a whole period */
+			z->sticky_pad /= 2;
+			z->regrow_watch = false;
+		}
 		__brk_trim(z, opt.top_pad, false);
 	}
 	lock_release(&z->lock);

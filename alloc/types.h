@@ -137,6 +137,9 @@ struct chunk {
 	struct chunk *next;	/* free descriptor list */
 };
 
+/* A decay period (decay_ms) is looked at in this many slices (trim.c). */
+#define DECAY_SLICES	4
+
 /*
  * The free blocks of one order, in two lists: `head` holds blocks that may
  * be resident (written since the OS gave them), `clean` blocks that are
@@ -160,7 +163,9 @@ struct zone {
 	struct free_area free_area[MAX_ORDER];
 	size_t free_pages;		/* pages on the free_area lists */
 	size_t free_dirty;		/* of those, pages on the resident lists */
-	size_t dirty_floor;		/* lowest free_dirty since the last decay */
+	size_t dirty_floor;		/* lowest free_dirty in this decay slice */
+	size_t floor_ring[DECAY_SLICES];	/* the same, for the slices before it */
+	unsigned slice;			/* decay slices so far */
 	size_t managed_pages;		/* pages of all sections */
 	size_t max_managed;		/* the most managed_pages ever were */
 	struct section *_Atomic sections;	/* published only when whole */
@@ -241,7 +246,9 @@ struct chunk_cache {
  *   meta.lock          the metadata arena; a leaf.
  *
  * The section table, the thread-cache registry and the counters take no
- * lock. fork.c's child handler resets every lock listed here.
+ * lock. fork.c's child handler resets every lock listed here. The
+ * background thread (background.c) takes the zone and chunk-cache locks,
+ * one at a time, like any other thread.
  */
 struct heap {
 	/* first: the free fast path indexes it from the symbol's address */
@@ -265,6 +272,11 @@ struct heap {
 		struct chunk *free_descs;	/* recycled chunk descriptors */
 	} meta;
 	_Atomic uint64_t next_decay;		/* the clock: when decay runs next */
+	struct {
+		_Atomic int stop;		/* futex word: 1 asks the thread to end */
+		bool running;
+		pthread_t thread;
+	} background;				/* background.c */
 	_Atomic uintptr_t map_hint;		/* where the next aligned mapping is tried */
 };
 

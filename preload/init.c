@@ -5,14 +5,17 @@
  * request of any kind, which passes alloc.c's slow-path entry (other
  * libraries' constructors may call malloc before ours runs). Starting here
  * makes sure that a program that forks before it ever allocates still has
- * our fork handler and our pthread key for thread exit (alloc.c). The destructor prints the statistics when the stats option
- * asks for them, to stderr or to stats_file, with write(2), once.
+ * our fork handler and our pthread key for thread exit (alloc.c); it also
+ * starts the background_reclaim thread when asked. The destructor stops
+ * that thread, then prints the statistics when the stats option asks for
+ * them, to stderr or to stats_file, with write(2), once.
  */
 #include <fcntl.h>
 #include <limits.h>
 #include <unistd.h>
 
 #include "../alloc/alloc.h"
+#include "../alloc/background.h"
 #include "../stats/stats.h"
 
 /* stats= to stderr: a copy of fd 2 taken at start-up, because many
@@ -22,6 +25,7 @@ static int stats_fd = -1;
 __attribute__((constructor)) static void buddymalloc_start(void)
 {
 	ba_start();
+	background_start();
 	if (opt.stats && !opt.stats_file)
 		stats_fd = fcntl(2, F_DUPFD_CLOEXEC, 100);
 }
@@ -30,6 +34,7 @@ __attribute__((destructor)) static void buddymalloc_stop(void)
 {
 	struct out o;
 	int fd = stats_fd >= 0 ? stats_fd : 2;
+	background_stop();
 	if (opt.stats == 0)
 		return;
 	if (opt.stats_file) {
