@@ -11,11 +11,18 @@
  *   - free_area[k].nr_free and zone->free_pages equal what the lists hold.
  * A block's `zeroed` flag survives splits and is the AND of both halves
  * on a merge, so calloc knows which pages are still as the OS gave them.
+ * Metadata follows memory: a large block given back to the OS gives back
+ * the pages of its tails' descriptors too (__buddy_decommit).
  */
 #include "buddy.h"
 #include "list.h"
 #include "os.h"
 #include "section.h"
+
+/* From this order up, a decommitted block's tail descriptors span whole
+ * pages (64 a page), which go back with it: a tail descriptor is all zero
+ * (PG_TAIL, tail_dist 0), which is what the zero page reads. */
+#define META_DECOMMIT_ORDER	8
 
 static struct page **list_of(struct zone *z, unsigned order, bool zeroed)
 {
@@ -205,6 +212,9 @@ size_t __buddy_decommit(struct zone *z, size_t keep)
 			size_t pfn = page_pfn(sec, pg);
 			__buddy_del_free(z, pg, (unsigned)o);
 			os_decommit((void *)pfn_address(sec, pfn), PAGE_SIZE << o);
+			if (o >= META_DECOMMIT_ORDER)	/* the tails' descriptors: zeros */
+				os_decommit_inner(&sec->pages[pfn + 1],
+						  (((size_t)1 << o) - 1) * sizeof(struct page));
 			add_free(z, sec, pfn, (unsigned)o, true);
 			done += (size_t)1 << o;
 		}

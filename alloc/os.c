@@ -122,6 +122,14 @@ void os_decommit(void *p, size_t len)
 	errno = saved;
 }
 
+/* The whole pages inside [p, p+len) go back; the ragged ends stay. */
+void os_decommit_inner(void *p, size_t len)
+{
+	uintptr_t start = align_up((uintptr_t)p, PAGE_SIZE), end = ((uintptr_t)p + len) & ~(PAGE_SIZE - 1);
+	if (end > start)
+		os_decommit((void *)start, end - start);
+}
+
 uint64_t os_now_ms(void)
 {
 	struct timespec ts;

@@ -16,6 +16,7 @@ bool os_remap_move(void *p, size_t oldlen, void *to, size_t newlen);
 uintptr_t os_brk_align(void);
 bool os_brk_move(uintptr_t expect, intptr_t delta);
 void os_decommit(void *p, size_t len);
+void os_decommit_inner(void *p, size_t len);	/* only whole pages inside */
 uint64_t os_now_ms(void);
 void os_write(int fd, const char *s, size_t n);
 void os_write_stderr(const char *s, size_t n);

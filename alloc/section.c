@@ -13,7 +13,9 @@
  * pages and section descriptors are never unmapped, so a lookup can never
  * read unmapped metadata: a section that leaves its zone leaves the table
  * first, and its descriptor goes on the spare list (heap.spare), to be
- * reused by the next section_create().
+ * reused by the next section_create(). A spare descriptor costs no
+ * resident memory: it goes back to the OS (madvise) and reads as zeros,
+ * all PG_TAIL, when it is reused (section_retire).
  *
  * Lock: heap.spare.lock, inside the zone lock of the caller.
  */
@@ -76,22 +78,39 @@ void section_unmap(uintptr_t base, size_t len)
  * z->lock, frees the pages into the zone, and publishes the section on
  * the zone's list once it is whole.
  */
-/* A descriptor from the spare list, or NULL. */
+/* A retired descriptor, or NULL. */
 static struct section *section_spare(void)
 {
+	struct section *sec = NULL;
 	lock_acquire(&heap.spare.lock);
-	struct section *sec = heap.spare.list;
-	if (sec)
-		heap.spare.list = sec->next;
+	if (heap.spare.n) {
+		sec = heap.spare.slot[--heap.spare.n];
+	} else if (heap.spare.more) {
+		sec = heap.spare.more;
+		heap.spare.more = sec->next;
+	}
 	lock_release(&heap.spare.lock);
 	return sec;
 }
 
+/*
+ * The descriptor of a section that left its zone (and the table). While
+ * there is a slot for it, all of it goes back to the OS and reads as zeros
+ * (kind 0: no section, every page PG_TAIL) until section_create() uses it
+ * again; else it is linked through its first page, and only the page
+ * descriptors go back.
+ */
 void section_retire(struct section *sec)
 {
 	lock_acquire(&heap.spare.lock);
-	sec->next = heap.spare.list;
-	heap.spare.list = sec;
+	if (heap.spare.n < SPARE_SLOTS) {
+		heap.spare.slot[heap.spare.n++] = sec;
+		os_decommit(sec, align_up(sizeof(*sec), PAGE_SIZE));	/* the whole mapping */
+	} else {
+		sec->next = heap.spare.more;
+		heap.spare.more = sec;
+		os_decommit_inner(sec->pages, sizeof(sec->pages));
+	}
 	lock_release(&heap.spare.lock);
 }
 
@@ -99,8 +118,10 @@ void section_retire(struct section *sec)
  * half updated, so it is forgotten (its descriptors leak in the child). */
 void section_fork_child(void)
 {
-	if (lock_is_held(&heap.spare.lock))
-		heap.spare.list = NULL;
+	if (lock_is_held(&heap.spare.lock)) {
+		heap.spare.n = 0;
+		heap.spare.more = NULL;
+	}
 	lock_init(&heap.spare.lock);
 }
 

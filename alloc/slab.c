@@ -227,13 +227,24 @@ void slab_empty(struct tcache *tc, struct slab *s)
 	tcache_busy_exit(tc);
 }
 
-/* malloc_trim: the empty slabs the thread keeps go back. Pages freed. */
+/* malloc_trim: the empty slabs the thread keeps go back, its active ones
+ * included (an empty active slab at the top of the break would keep the
+ * break from going down). Pages freed. */
 size_t slab_trim(struct tcache *tc)
 {
 	size_t pages = 0;
 	tcache_busy_enter(tc);
 	for (unsigned cls = 0; cls < NR_CLASSES; cls++) {
-		struct slab *s = tc->partial[cls], *next;
+		struct slab *s = tc->active[cls], *next;
+		if (s != &dummy_slab) {
+			slab_collect(s);
+			if (s->inuse == 0) {
+				tc->active[cls] = &dummy_slab;
+				pages += (size_t)1 << s->order;
+				slab_release(tc, s);
+			}
+		}
+		s = tc->partial[cls];
 		for (; s && tc->nr_empty[cls]; s = next) {
 			next = s->next;
 			slab_collect(s);

@@ -223,6 +223,9 @@ struct chunk_cache {
 	_Atomic size_t live;		/* handed out and not freed, for mmap_max */
 };
 
+/* Retired section descriptors kept without a byte resident (section.c). */
+#define SPARE_SLOTS	4096
+
 /* The section table: 47 bits of address space in 4 MiB sections, two levels. */
 #define SECTION_L2_BITS	12
 #define SECTION_L1_BITS	(ADDRESS_BITS - SECTION_SHIFT - SECTION_L2_BITS)
@@ -264,7 +267,9 @@ struct heap {
 	struct chunk_cache chunks;
 	struct {
 		struct lock lock;
-		struct section *list;
+		size_t n;			/* in slot[]: wholly given back */
+		struct section *slot[SPARE_SLOTS];
+		struct section *more;		/* linked through ->next: first page kept */
 	} spare;
 	struct {
 		struct lock lock;
