@@ -105,6 +105,23 @@ static bool fits_run(size_t n)
 	return n <= SECTION_SIZE && (n < opt.mmap_threshold || large_live() >= opt.mmap_max);
 }
 
+/* Larger than a section, with no mapped chunk allowed (mmap_max reached,
+ * 0 included): from the break, as glibc's heap serves it. */
+static bool fits_huge(size_t n)
+{
+	return n > SECTION_SIZE && large_live() >= opt.mmap_max;
+}
+
+static void *huge_alloc(size_t n, bool *zeroed)
+{
+	struct section *sec;
+	struct page *pg = zone_alloc_huge(pages_of(n), &sec);
+	if (!pg)
+		return NULL;
+	*zeroed = true;		/* fresh from the break */
+	return (void *)sec->base;
+}
+
 /* A run or a chunk; the caller passed slow_enter(). */
 static void *alloc_big(size_t n, size_t align, bool *zeroed)
 {
@@ -116,6 +133,8 @@ static void *alloc_big(size_t n, size_t align, bool *zeroed)
 			break;
 		if (fits_run(n) && align <= SECTION_SIZE)
 			p = run_alloc(n, align, zeroed);
+		else if (fits_huge(n) && align <= SECTION_SIZE)
+			p = huge_alloc(n, zeroed);
 		if (!p)
 			p = large_alloc(n, align, zeroed);
 	}
@@ -250,8 +269,8 @@ static void *realloc_run(struct tcache *tc, void *p, const struct ptr_info *pi, 
 {
 	struct page *run = pi->run;
 	size_t npages = pages_of(n);
-	if (n <= opt_slab_limit || !fits_run(n))
-		return realloc_move(tc, p, pi, n);
+	if (n <= opt_slab_limit || !fits_run(n) || run->run_pages > PAGES_PER_SECTION)
+		return realloc_move(tc, p, pi, n);	/* or a run of several sections */
 	if (npages == run->run_pages)
 		return p;
 	if (npages < run->run_pages) {

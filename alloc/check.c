@@ -75,14 +75,21 @@ void __check_zone(struct zone *z)
 				break;
 			case PG_RUN:
 				n = pg->run_pages;
+				if (pfn == 0 && n > PAGES_PER_SECTION && sec->nr_online == PAGES_PER_SECTION)
+					n = PAGES_PER_SECTION;	/* goes on in the next section */
 				if (n == 0 || pfn + n > sec->nr_online)
 					check_fail("run length", pg);
+				break;
+			case PG_RUN_CONT:
+				n = pg->run_pages;
+				if (pfn != 0 || n == 0 || n > sec->nr_online)
+					check_fail("share of a run of several sections", pg);
 				break;
 			default:
 				check_fail("page covered by no block", pg);
 				return;
 			}
-			if (pfn & (n - 1) && pg->kind != PG_RUN)
+			if (pfn & (n - 1) && pg->kind != PG_RUN && pg->kind != PG_RUN_CONT)
 				check_fail("block not aligned to its order", pg);
 			if (pfn + n > sec->nr_online)
 				check_fail("block beyond the section's online pages", pg);
@@ -93,7 +100,8 @@ void __check_zone(struct zone *z)
 				/* slabs and page-cache blocks belong to their thread, which
 				 * may be rewriting their tails right now: only the zone's
 				 * own blocks are checked */
-				if ((pg->kind == PG_FREE || pg->kind == PG_RUN) && t->tail_dist)
+				if ((pg->kind == PG_FREE || pg->kind == PG_RUN || pg->kind == PG_RUN_CONT) &&
+				    t->tail_dist)
 					check_fail("a tail of a free block or run keeps a distance", t);
 			}
 			pfn += n;

@@ -42,7 +42,11 @@ static size_t head_span(const struct page *pg, size_t pfn, size_t online)
 		n = (size_t)1 << pg->order;
 		return (pfn & (n - 1)) || pfn + n > online ? 0 : n;
 	case PG_RUN:
+		if (pfn == 0 && pg->run_pages > PAGES_PER_SECTION && online == PAGES_PER_SECTION)
+			return online;		/* a run of several sections */
 		return pg->run_pages >= 1 && pfn + pg->run_pages <= online ? pg->run_pages : 0;
+	case PG_RUN_CONT:
+		return pfn == 0 && pg->run_pages >= 1 && pg->run_pages <= online ? pg->run_pages : 0;
 	default:
 		return 0;
 	}

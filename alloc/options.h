@@ -38,7 +38,7 @@ enum opt_type { OPT_SIZE, OPT_COUNT, OPT_BOOL, OPT_CHOICE, OPT_STRING };
 	  "free bytes kept at the top of the break when it shrinks")		\
 	X(mmap_max, OPT_COUNT, 65536, 0, INT_MAX, "chunks", M_MMAP_MAX,		\
 	  "MALLOC_MMAP_MAX_", "glibc.malloc.mmap_max",				\
-	  "mapped chunks alive at once; 0 serves every request up to 4 MiB from the zones") \
+	  "mapped chunks alive at once; beyond, requests come from the zones and the break (0: no mappings)") \
 	X(perturb, OPT_COUNT, 0, 0, 255, "byte", M_PERTURB,				\
 	  "MALLOC_PERTURB_", "glibc.malloc.perturb",				\
 	  "non-zero: fill new blocks with its complement and freed ones with it") \

@@ -94,10 +94,11 @@ bool os_remap_move(void *p, size_t oldlen, void *to, size_t newlen)
 
 /*
  * Moves the break up to the next section boundary and returns it: a new
- * ZONE_BRK section starts there, with no page online yet. 0 when the
- * break cannot move.
+ * ZONE_BRK section starts there, with no page online yet. *from is where
+ * the break was: [*from, boundary) is padding of ours. 0 when the break
+ * cannot move.
  */
-uintptr_t os_brk_align(void)
+uintptr_t os_brk_align(uintptr_t *from)
 {
 	int saved = errno;
 	uintptr_t cur = (uintptr_t)sbrk(0), start;
@@ -107,6 +108,7 @@ uintptr_t os_brk_align(void)
 	start = align_up(cur, SECTION_SIZE);
 	if (start > cur && sbrk((intptr_t)(start - cur)) != (void *)cur)
 		goto fail;
+	*from = cur;
 	errno = saved;
 	return start;
 fail:

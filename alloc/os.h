@@ -13,7 +13,7 @@ void *os_map_aligned(size_t len, size_t align);
 void os_unmap(void *p, size_t len);
 bool os_remap_inplace(void *p, size_t oldlen, size_t newlen);
 bool os_remap_move(void *p, size_t oldlen, void *to, size_t newlen);
-uintptr_t os_brk_align(void);
+uintptr_t os_brk_align(uintptr_t *from);
 bool os_brk_move(uintptr_t expect, intptr_t delta);
 void os_decommit(void *p, size_t len);
 void os_decommit_inner(void *p, size_t len);	/* only whole pages inside */

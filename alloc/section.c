@@ -135,6 +135,7 @@ struct section *section_create(struct zone *z, uintptr_t base)
 	sec->h.kind = SEC_ZONE;
 	sec->zone = z;
 	sec->base = base;
+	sec->brk_pad = 0;
 	sec->nr_online = PAGES_PER_SECTION;
 	if (!section_map(base, SECTION_SIZE, &sec->h)) {
 		section_retire(sec);

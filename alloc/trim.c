@@ -127,6 +127,8 @@ size_t __brk_trim(struct zone *z, size_t pad, bool force)
 		if (sec->nr_online)
 			break;
 		__section_remove(z, sec);	/* all of it went: on to the one below */
+		if (sec->brk_pad && sec->brk_pad < sec->base)	/* our padding below it, too */
+			os_brk_move(sec->base, -(intptr_t)(sec->base - sec->brk_pad));
 		section_retire(sec);
 	}
 	if (released && !force)

@@ -51,6 +51,8 @@ enum page_kind {
 	PG_PCP,		/* head of a free block in some thread's page cache */
 	PG_RUN,		/* head of a run handed out to the program */
 	PG_SLAB,	/* head of a slab: read it as a struct slab */
+	PG_RUN_CONT,	/* page 0 of a later section of a run longer than a
+			 * section (zone_alloc_huge): run_pages is its share */
 };
 
 struct tcache;
@@ -67,7 +69,7 @@ struct page {
 	uint8_t zeroed;		/* FREE, PCP: every byte of the block is zero */
 	uint8_t cls;		/* SLAB: size class */
 	union {
-		uint32_t run_pages;	/* RUN head: pages in the run */
+		uint32_t run_pages;	/* RUN head: pages in the run (RUN_CONT: here) */
 		uint32_t tail_dist;	/* TAIL of a slab: distance to its head; else 0 */
 	};
 	struct page *next;	/* free_area, page cache or slab list */
@@ -119,6 +121,8 @@ struct section {
 	struct sec_head h;
 	struct zone *zone;
 	uintptr_t base;			/* address of page 0 */
+	uintptr_t brk_pad;		/* brk: where the break was before it was moved
+					 * up to base (the padding is ours); else 0 */
 	uint32_t nr_online;		/* pages [0, nr_online) are the zone's (the top
 					 * of the break can end inside a section) */
 	struct section *_Atomic next;	/* the zone's sections, newest first;

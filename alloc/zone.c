@@ -88,9 +88,10 @@ static bool __zone_grow(struct zone *z, unsigned order)
 		if (sec && __brk_online(z, sec, order)) {
 			ok = true;
 		} else {
-			uintptr_t base = os_brk_align();
+			uintptr_t pad, base = os_brk_align(&pad);
 			sec = base ? section_create(z, base) : NULL;
 			if (sec) {
+				sec->brk_pad = pad;
 				sec->nr_online = 0;
 				__publish(z, sec);
 				ok = __brk_online(z, sec, order);
@@ -124,6 +125,82 @@ struct page *__zone_alloc(struct zone *z, unsigned order, struct section **secp)
 	if (!pg && __zone_grow(z, order))
 		pg = __buddy_alloc(z, order, secp);
 	return pg;
+}
+
+/* A run longer than a section, given back section by section. */
+static void __zone_free_huge(struct zone *z, struct section *sec)
+{
+	size_t left = sec->pages[0].run_pages;
+	uintptr_t next = sec->base + SECTION_SIZE;
+	for (;;) {
+		size_t here = left < PAGES_PER_SECTION ? left : PAGES_PER_SECTION;
+		__buddy_free_range(z, sec, 0, here, false);
+		left -= here;
+		if (!left)
+			break;
+		sec = (struct section *)section_lookup((void *)next);
+		next += SECTION_SIZE;
+	}
+}
+
+/*
+ * mmap_max=0: a run longer than a section, from the top of the break, as
+ * glibc serves such a request from its heap. It takes fresh sections,
+ * contiguous from the next section boundary: the first page of the first
+ * heads the run (PG_RUN, run_pages = npages), the first page of each later
+ * one marks its share (PG_RUN_CONT), and the last one may end part-way,
+ * where the zone can grow on. NULL when the break cannot move that far.
+ */
+struct page *zone_alloc_huge(size_t npages, struct section **secp)
+{
+	struct zone *z = &heap.node.zones[ZONE_BRK];
+	size_t nsec = (npages + PAGES_PER_SECTION - 1) / PAGES_PER_SECTION, i;
+	struct section *first = NULL;
+	uintptr_t base, pad = 0;
+
+	lock_acquire(&z->lock);
+	if (!opt.brk || z->stuck || (base = os_brk_align(&pad)) == 0 ||
+	    !os_brk_move(base, (intptr_t)(npages << PAGE_SHIFT))) {
+		lock_release(&z->lock);
+		return NULL;
+	}
+	for (i = 0; i < nsec; i++) {
+		size_t here = npages - i * PAGES_PER_SECTION;
+		struct section *s = section_create(z, base + i * SECTION_SIZE);
+		if (!s)
+			break;
+		if (here > PAGES_PER_SECTION)
+			here = PAGES_PER_SECTION;
+		s->nr_online = (uint32_t)here;
+		s->brk_pad = i ? 0 : pad;
+		s->pages[0].run_pages = (uint32_t)(i ? here : npages);
+		s->pages[0].sec = s;
+		s->pages[0].zeroed = 1;
+		s->pages[0].kind = i ? PG_RUN_CONT : PG_RUN;
+		__publish(z, s);
+		if (!first)
+			first = s;
+	}
+	z->managed_pages += i < nsec ? i * PAGES_PER_SECTION : npages;
+	if (z->managed_pages > z->max_managed)
+		z->max_managed = z->managed_pages;
+	if (i < nsec) {		/* out of metadata: give it all back */
+		size_t got = i * PAGES_PER_SECTION;
+		os_brk_move(base + (npages << PAGE_SHIFT), -(intptr_t)((npages - got) << PAGE_SHIFT));
+		if (first) {
+			first->pages[0].run_pages = (uint32_t)got;
+			__zone_free_huge(z, first);
+		}
+		lock_release(&z->lock);
+		return NULL;
+	}
+	atomic_fetch_add_explicit(&heap.runs.run_allocs, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&heap.runs.run_pages, (int64_t)npages, memory_order_relaxed);
+	if (debug_checks)
+		__check_zone(z);
+	lock_release(&z->lock);
+	*secp = first;
+	return &first->pages[0];
 }
 
 /*
@@ -165,10 +242,14 @@ struct page *zone_alloc_run(size_t npages, unsigned align_order, struct section 
 void zone_free_run(struct section *sec, struct page *head)
 {
 	struct zone *z = sec->zone;
+	size_t pfn = page_pfn(sec, head);
 	atomic_fetch_add_explicit(&heap.runs.run_frees, 1, memory_order_relaxed);
 	atomic_fetch_sub_explicit(&heap.runs.run_pages, (int64_t)head->run_pages, memory_order_relaxed);
 	lock_acquire(&z->lock);
-	__buddy_free_range(z, sec, page_pfn(sec, head), head->run_pages, false);
+	if (pfn + head->run_pages > PAGES_PER_SECTION)
+		__zone_free_huge(z, sec);
+	else
+		__buddy_free_range(z, sec, pfn, head->run_pages, false);
 	__zone_after_free(z);
 	if (debug_checks)
 		__check_zone(z);

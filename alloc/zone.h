@@ -14,6 +14,7 @@
 void node_init(void);
 struct page *__zone_alloc(struct zone *z, unsigned order, struct section **secp);
 struct page *zone_alloc_run(size_t npages, unsigned align_order, struct section **secp);
+struct page *zone_alloc_huge(size_t npages, struct section **secp);	/* > a section */
 void zone_free_run(struct section *sec, struct page *head);
 bool zone_grow_run(struct section *sec, struct page *head, size_t npages);
 void zone_shrink_run(struct section *sec, struct page *head, size_t npages);

@@ -17,9 +17,9 @@
  *    runs from the zones (hblks unchanged, usable size a page multiple, the
  *    block inside the break) and 1 MiB is a chunk again; lowered to 4 KiB, a
  *    5000-byte block is a chunk and a 4000-byte one is not;
- *  - mmap_max = 0: blocks of 200 KiB, 1 MiB and 4 MiB come from the zones
- *    (inside the break), one of 4 MiB + 1 is still a chunk (no zone section
- *    holds it); mmap_max = 2: the third of three live 200 KiB blocks comes
+ *  - mmap_max = 0: blocks of 200 KiB, 1 MiB, 4 MiB and 4 MiB + 1 come from
+ *    the zones (inside the break; the last one a run of two sections, as
+ *    glibc's heap would serve it); mmap_max = 2: the third of three live 200 KiB blocks comes
  *    from the zones;
  *  - brk = 0 from the start (BUDDYMALLOC_OPTIONS, in a re-executed copy of
  *    this program): the break never moves from where the heap began and no
@@ -154,7 +154,7 @@ static void mmap_max(void)
 	p[2] = zoned("4 MiB, mmap_max 0", 4 * MIB, 1);
 	for (int i = 0; i < 3; i++)
 		free(p[i]);
-	p[0] = chunk("4 MiB + 1, mmap_max 0", 4 * MIB + 1);
+	p[0] = zoned("4 MiB + 1, mmap_max 0", 4 * MIB + 1, 1);
 	free(p[0]);
 
 	printf("-- mmap_max 2\n");
