@@ -229,6 +229,7 @@ static void free_found(struct tcache *tc, void *p, const struct ptr_info *pi, co
 void ba_free_slow(void *p, struct ptr_info pi, const char *fn)
 {
 	int saved = errno;
+	pi = ptr_recheck(pi, p);
 	free_found(slow_enter(), p, &pi, fn);
 	errno = saved;
 }
@@ -246,7 +247,7 @@ static bool is_live(enum ptr_kind k)
 /* fn names the caller in a report (perturb's free asks before it frees). */
 size_t ba_usable(const void *p, const char *fn)
 {
-	struct ptr_info pi = ptr_classify(p);
+	struct ptr_info pi = ptr_recheck(ptr_classify(p), p);
 	if (is_live(pi.kind))
 		return ptr_usable(&pi);
 	ptr_report(fn, p, &pi);
@@ -285,7 +286,7 @@ static void *realloc_run(struct tcache *tc, void *p, const struct ptr_info *pi, 
 void *ba_realloc(void *p, size_t n)
 {
 	struct tcache *tc = slow_enter();
-	struct ptr_info pi = ptr_classify(p);
+	struct ptr_info pi = ptr_recheck(ptr_classify(p), p);
 	switch (pi.kind) {
 	case PTR_SLAB: {
 		size_t size = sc_table[pi.slab->cls].size;

@@ -47,6 +47,18 @@ static inline struct ptr_info ptr_classify(const void *p)
 	return ptr_classify_rest(p, h, NULL, 0);
 }
 
+/*
+ * For the slow paths: an object on a slab page given back (a hole,
+ * slab.c) is free. The free fast path needs no such test: a slab with
+ * holes has a tagged owner, so every free into it comes here.
+ */
+static inline struct ptr_info ptr_recheck(struct ptr_info pi, const void *p)
+{
+	if (pi.kind == PTR_SLAB && unlikely(slab_obj_in_hole(pi.slab, p)))
+		pi.kind = PTR_FREED;
+	return pi;
+}
+
 /* Bytes the program may use at a live pointer (SLAB, RUN or CHUNK). */
 size_t ptr_usable(const struct ptr_info *pi);
 

@@ -27,11 +27,24 @@
  * A fresh slab is carved lazily, a page's worth of objects at a time, so
  * its untouched pages are never faulted in.
  *
+ * Holes: malloc_trim gives back, in the calling thread's slabs that still
+ * hold live objects, every page on which all objects are free and carved
+ * (slab_punch). Such a page is a hole: bit i of s->holes for page i. Its
+ * objects are taken off the free list first, so nothing the allocator
+ * needs lives in a page that reads as zeros afterwards, and they come
+ * back, each object exactly once, when the slab needs them (slab_unhole:
+ * an object touching two holes comes back with the second). While a slab
+ * has holes its owner word is tagged (SLAB_HOLED): the fast path's owner
+ * test fails, every free into it takes the slow path, and there an object
+ * in a hole (its free key reads as zero) is caught as a double free
+ * (ptr_recheck, classify.h). The fast path pays nothing for this.
+ *
  * Lock: heap.caches[cls].lock, a leaf: held only to add or take a slab on
  * a class's shared list, never across a call into the page cache.
  */
 #include "list.h"
 #include "options.h"
+#include "os.h"
 #include "pcache.h"
 #include "section.h"
 #include "slab.h"
@@ -39,6 +52,23 @@
 static uintptr_t slab_base(struct slab *s)
 {
 	return pfn_address(s->sec, page_pfn(s->sec, slab_page(s)));
+}
+
+/* Makes tc (or nobody) the owner of s. While s has holes the owner is
+ * tagged, so that the fast path's owner test fails and every free into s
+ * takes the slow path, where a free into a hole is caught. */
+static void slab_own(struct slab *s, struct tcache *tc)
+{
+	uintptr_t v = (uintptr_t)tc;
+	if (tc && s->holes)
+		v |= SLAB_HOLED;
+	atomic_store_explicit(&s->owner, (struct tcache *)v, memory_order_relaxed);
+}
+
+static struct tcache *slab_owner(struct slab *s)
+{
+	return (struct tcache *)((uintptr_t)atomic_load_explicit(&s->owner, memory_order_relaxed) &
+				 ~SLAB_HOLED);
 }
 
 /* Carves up to a page's worth of never-used objects onto the free list. */
@@ -65,6 +95,47 @@ static bool slab_extend(struct slab *s)
 	return true;
 }
 
+/* Objects [first, last] of s: those that touch page pg of the slab. */
+static void objects_on(const struct slab *s, unsigned pg, uint32_t *first, uint32_t *last)
+{
+	const struct size_class *c = &sc_table[s->cls];
+	*first = (uint32_t)(((uintptr_t)pg << PAGE_SHIFT) / c->size);
+	*last = (uint32_t)(((((uintptr_t)pg + 1) << PAGE_SHIFT) - 1) / c->size);
+	if (*last >= c->capacity)
+		*last = c->capacity - 1u;
+}
+
+/*
+ * Brings hole pages back until one gives the free list an object: each
+ * object on the page that touches no other hole goes on the list (the
+ * page reads as zeros; its links are written now). False when s has no
+ * hole left and still no free object.
+ */
+static bool slab_unhole(struct slab *s)
+{
+	const struct size_class *c = &sc_table[s->cls];
+	uintptr_t base = slab_base(s);
+	if (!s->holes)
+		return false;
+	while (s->holes && !s->free) {
+		unsigned pg = (unsigned)__builtin_ctz(s->holes);
+		uint32_t first, last;
+		s->holes &= ~(1u << pg);
+		objects_on(s, pg, &first, &last);
+		for (uint32_t i = last + 1; i-- > first;) {
+			void **o = (void **)(base + (uintptr_t)i * c->size);
+			if (i < s->bump && !slab_obj_in_hole(s, o)) {
+				o[0] = s->free;
+				o[1] = (void *)slab_key(o);
+				s->free = o;
+			}
+		}
+	}
+	if (!s->holes)
+		slab_own(s, slab_owner(s));	/* untagged: fast frees again */
+	return s->free != NULL;
+}
+
 /* Moves the remote list onto the local one; returns how many objects. */
 static uint32_t slab_collect(struct slab *s)
 {
@@ -88,11 +159,11 @@ static uint32_t slab_collect(struct slab *s)
 static bool slab_retire(struct tcache *tc, struct slab *s)
 {
 	uintptr_t expect = 0;
-	atomic_store_explicit(&s->owner, NULL, memory_order_relaxed);
+	slab_own(s, NULL);
 	if (atomic_compare_exchange_strong_explicit(&s->remote, &expect, SLAB_NOTIFY,
 			memory_order_release, memory_order_relaxed))
 		return true;
-	atomic_store_explicit(&s->owner, tc, memory_order_relaxed);
+	slab_own(s, tc);
 	slab_collect(s);
 	return false;
 }
@@ -104,7 +175,8 @@ static void slab_release(struct tcache *tc, struct slab *s)
 	size_t pfn = page_pfn(sec, slab_page(s)), n = (size_t)1 << s->order;
 	for (size_t i = 1; i < n; i++)
 		sec->pages[pfn + i].tail_dist = 0;
-	atomic_store_explicit(&s->owner, NULL, memory_order_relaxed);
+	s->holes = 0;
+	slab_own(s, NULL);
 	tc->stat.slabs_freed++;
 	tc->stat.slabs[s->cls]--;
 	pcp_free(tc, sec, slab_page(s), s->order);
@@ -125,7 +197,8 @@ static struct slab *slab_new(struct tcache *tc, unsigned cls)
 	s->order = c->order;
 	s->free = NULL;
 	atomic_store_explicit(&s->remote, 0, memory_order_relaxed);
-	atomic_store_explicit(&s->owner, tc, memory_order_relaxed);
+	s->holes = 0;
+	slab_own(s, tc);
 	s->inuse = 0;
 	s->bump = 0;
 	s->sec = sec;
@@ -154,10 +227,10 @@ static struct slab *slab_adopt(struct tcache *tc, unsigned cls)
 	lock_release(&kc->lock);
 	if (!s)
 		return NULL;
-	atomic_store_explicit(&s->owner, tc, memory_order_relaxed);
+	slab_own(s, tc);
 	slab_collect(s);
-	if (!s->free)
-		slab_extend(s);
+	if (!s->free && !slab_extend(s))
+		slab_unhole(s);
 	tc->stat.slabs_adopted++;
 	return s;
 }
@@ -171,7 +244,7 @@ static struct slab *slab_next(struct tcache *tc, unsigned cls)
 		if (s->inuse == 0 && tc->nr_empty[cls])
 			tc->nr_empty[cls]--;
 		slab_collect(s);
-		if (s->free || slab_extend(s))
+		if (s->free || slab_extend(s) || slab_unhole(s))
 			return s;
 		/* cannot happen: a partial slab has a free object */
 		check_fail("partial slab without free objects", s);
@@ -193,7 +266,7 @@ void *slab_alloc_refill(struct tcache *tc, unsigned cls)
 	struct slab *s = tc->active[cls];
 	if (s == &dummy_slab)
 		s = NULL;
-	else if (!slab_extend(s) && !slab_collect(s) && slab_retire(tc, s))
+	else if (!slab_extend(s) && !slab_collect(s) && !slab_unhole(s) && slab_retire(tc, s))
 		s = NULL;	/* retired: from here on another thread may own it */
 	/* else s has objects: carved, collected, or raced in during retire */
 	if (!s) {
@@ -227,6 +300,54 @@ void slab_empty(struct tcache *tc, struct slab *s)
 	tcache_busy_exit(tc);
 }
 
+/*
+ * malloc_trim, for a slab of the calling thread that still holds objects:
+ * every page on which all objects are free (and carved) goes back to the
+ * OS and becomes a hole. Its objects leave the free list, so nothing of
+ * the allocator lives in a page that reads as zeros; slab_unhole() puts
+ * them back when the slab needs them. Pages given back.
+ */
+static size_t slab_punch(struct slab *s)
+{
+	const struct size_class *c = &sc_table[s->cls];
+	uint64_t freebit[(PAGE_SIZE << SLAB_MAX_ORDER) / MIN_ALIGN / 64] = { 0 };
+	uintptr_t base = slab_base(s);
+	uint32_t punch = 0;
+	unsigned npages = 1u << s->order;
+
+	slab_collect(s);
+	for (void **o = s->free; o; o = o[0]) {
+		uint32_t i = (uint32_t)(((uintptr_t)o - base) / c->size);
+		freebit[i / 64] |= (uint64_t)1 << (i % 64);
+	}
+	for (unsigned pg = 0; pg < npages; pg++) {
+		uint32_t first, last, i;
+		objects_on(s, pg, &first, &last);
+		if ((s->holes & (1u << pg)) || first > last || last >= s->bump)
+			continue;	/* a hole already, or objects never carved */
+		for (i = first; i <= last && (freebit[i / 64] >> (i % 64) & 1); i++)
+			;
+		if (i > last)
+			punch |= 1u << pg;
+	}
+	if (!punch)
+		return 0;
+	s->holes |= punch;
+	void **keep = NULL, ***link = &keep;
+	for (void **o = s->free; o; o = o[0])
+		if (!slab_obj_in_hole(s, o)) {
+			*link = o;
+			link = (void ***)&o[0];
+		}
+	*link = NULL;
+	s->free = keep;
+	for (unsigned pg = 0; pg < npages; pg++)
+		if (punch & (1u << pg))
+			os_decommit((void *)(base + ((uintptr_t)pg << PAGE_SHIFT)), PAGE_SIZE);
+	slab_own(s, slab_owner(s));		/* tagged: frees go slow */
+	return (size_t)__builtin_popcount(punch);
+}
+
 /* malloc_trim: the empty slabs the thread keeps go back, its active ones
  * included (an empty active slab at the top of the break would keep the
  * break from going down). Pages freed. */
@@ -242,8 +363,13 @@ size_t slab_trim(struct tcache *tc)
 				tc->active[cls] = &dummy_slab;
 				pages += (size_t)1 << s->order;
 				slab_release(tc, s);
+			} else {
+				pages += slab_punch(s);
 			}
 		}
+		for (s = tc->partial[cls]; s; s = s->next)
+			if (s->inuse)
+				pages += slab_punch(s);
 		s = tc->partial[cls];
 		for (; s && tc->nr_empty[cls]; s = next) {
 			next = s->next;
@@ -297,6 +423,10 @@ void slab_free_remote(struct tcache *tc, struct slab *s, void **o)
 			slab_share(s);
 		return;
 	}
+	if (slab_owner(s) == tc) {	/* ours, with holes: alloc.c checked o */
+		slab_free_owned(tc, s, o);
+		return;
+	}
 	tcache_busy_enter(tc);		/* a claim below changes our lists */
 	uintptr_t old = atomic_load_explicit(&s->remote, memory_order_relaxed);
 	for (;;) {
@@ -305,9 +435,9 @@ void slab_free_remote(struct tcache *tc, struct slab *s, void **o)
 					memory_order_acquire, memory_order_relaxed))
 				continue;
 			/* claimed a full slab: it is ours now, and partial */
-			atomic_store_explicit(&s->owner, tc, memory_order_relaxed);
+			slab_own(s, tc);
 			slab_list_add(&tc->partial[s->cls], s);
-			slab_free_local(tc, s, o);
+			slab_free_owned(tc, s, o);
 			tcache_busy_exit(tc);
 			return;
 		}
@@ -336,7 +466,7 @@ static void slab_abandon(struct tcache *tc, struct slab *s)
 			return;		/* full: the next free claims it */
 	}
 	struct kmem_cache *kc = &heap.caches[s->cls];
-	atomic_store_explicit(&s->owner, NULL, memory_order_relaxed);
+	slab_own(s, NULL);
 	lock_acquire(&kc->lock);
 	slab_list_add(&kc->partial, s);
 	kc->nr_partial++;
@@ -378,9 +508,9 @@ void slab_fork_reset(void)
  * abandoned (with free objects) or full (without). */
 void slab_rebuild(struct slab *s, struct tcache *me)
 {
-	if (me && atomic_load_explicit(&s->owner, memory_order_relaxed) == me)
+	if (me && slab_owner(s) == me)
 		return;
-	atomic_store_explicit(&s->owner, NULL, memory_order_relaxed);
+	slab_own(s, NULL);
 	uintptr_t r = atomic_load_explicit(&s->remote, memory_order_relaxed);
 	if (!s->free && s->bump >= sc_table[s->cls].capacity && !(r & ~SLAB_NOTIFY)) {
 		atomic_store_explicit(&s->remote, SLAB_NOTIFY, memory_order_relaxed);

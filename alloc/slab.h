@@ -11,10 +11,12 @@
 #define BUDDY_SLAB_H
 
 #include "check.h"
+#include "section.h"
 #include "sizeclass.h"
 #include "tcache.h"
 
 #define SLAB_NOTIFY	((uintptr_t)1)	/* in remote: full and ownerless, claim it */
+#define SLAB_HOLED	((uintptr_t)1)	/* in owner: the slab has holes, frees go slow */
 
 static inline uintptr_t slab_key(const void *o)
 {
@@ -53,18 +55,39 @@ static inline void *slab_alloc_fast(struct tcache *tc, unsigned cls)
 	return o;
 }
 
-/* Frees o into s if the calling thread owns s; false (nothing done) if not. */
-static inline bool slab_free_local(struct tcache *tc, struct slab *s, void **o)
+/* Pushes o on s, which the calling thread owns. */
+static inline void slab_free_owned(struct tcache *tc, struct slab *s, void **o)
 {
-	if (unlikely(atomic_load_explicit(&s->owner, memory_order_relaxed) != tc))
-		return false;
 	o[0] = s->free;
 	o[1] = (void *)slab_key(o);
 	s->free = o;
 	tc->stat.nfree[s->cls]++;
 	if (unlikely(--s->inuse == 0))
 		slab_empty(tc, s);
+}
+
+/* Frees o into s if the calling thread owns s (and s has no holes); false,
+ * nothing done, if not. */
+static inline bool slab_free_local(struct tcache *tc, struct slab *s, void **o)
+{
+	if (unlikely(atomic_load_explicit(&s->owner, memory_order_relaxed) != tc))
+		return false;
+	slab_free_owned(tc, s, o);
 	return true;
+}
+
+/* True when the object at o lies on a page of s given back (a hole): it is
+ * free, and a free of it is a double free. */
+static inline bool slab_obj_in_hole(const struct slab *s, const void *o)
+{
+	if (likely(!s->holes))
+		return false;
+	uintptr_t off = (uintptr_t)o - pfn_address(s->sec, page_pfn(s->sec, (const struct page *)s));
+	uintptr_t last = off + sc_table[s->cls].size - 1;
+	for (uintptr_t pg = off >> PAGE_SHIFT; pg <= last >> PAGE_SHIFT; pg++)
+		if (s->holes & (1u << pg))
+			return true;
+	return false;
 }
 
 void *slab_alloc_refill(struct tcache *tc, unsigned cls);

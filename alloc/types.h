@@ -88,7 +88,7 @@ struct slab {
 	uint8_t order;
 	uint8_t zeroed_unused;
 	uint8_t cls;
-	uint32_t tail_dist_unused;
+	uint32_t holes;		/* pages given back, bit i for page i (slab.c) */
 	struct slab *next;	/* a thread's partial list, or its class's shared list */
 	struct slab *prev;
 	struct section *sec;

@@ -13,8 +13,15 @@
  * a live block; the test counts those regions ("live regions") from the
  * addresses it holds. Printed: RSS (/proc/self/statm) before, after the
  * allocations, after the frees, after malloc_trim(0).
- * Proves that, in each pattern,
+ * Each pattern also runs in a copy of this program without the library
+ * (glibc's malloc, the same run). Proves that, in each pattern,
  *  - malloc_trim(0) returns 1 (there was memory to release);
+ *  - keep 1 in 10: RSS after it is at most glibc's: free pages inside
+ *    slabs that still hold a live object went back too (slab holes,
+ *    alloc/slab.c). Keep 1 in 64 is printed beside glibc's but not held to
+ *    it: there the two are within 0.1 MiB of each other, ours a little
+ *    under or over from run to run (our page descriptors, 1.6% of the
+ *    peak, against glibc's smaller heap pages; issue 11 stays open on it);
  *  - RSS after it is at most RSS before the allocations + the live regions
  *    + 2 MiB + 2% of the peak growth (the page descriptors of the
  *    sections, which stay): every empty slab, page-cache block and free
@@ -36,6 +43,8 @@ static int cmp_uptr(const void *a, const void *b)
 
 	return x < y ? -1 : x > y;
 }
+
+static int glibc_copy;	/* this copy runs without the library */
 
 static int pattern(void *arg)
 {
@@ -88,6 +97,9 @@ static int pattern(void *arg)
 	       "freed %ld KiB, malloc_trim(0) = %d -> %ld KiB (allowed %ld)\n",
 	       keep, r0, r1, r2, t, r3, allowed);
 	fflush(stdout);
+	fprintf(stderr, "end %ld\n", r3);
+	if (glibc_copy)
+		return 0;
 	CHECKF(t == 1, "keep 1 in %d: malloc_trim(0) returned %d with %ld KiB "
 	       "resident beyond what the live blocks need", keep, t, r2 - allowed);
 	CHECKF(r3 <= allowed, "keep 1 in %d: RSS %ld KiB after malloc_trim(0), "
@@ -99,23 +111,48 @@ static int pattern(void *arg)
 	return 0;
 }
 
-int main(void)
+static int run_glibc(void *arg)
+{
+	char keep[16], *argv[] = { program_invocation_name, keep, NULL };
+	snprintf(keep, sizeof(keep), "%d", *(int *)arg);
+	unsetenv("LD_PRELOAD");
+	execv("/proc/self/exe", argv);
+	return 127;
+}
+
+/* RSS after malloc_trim(0) of one pattern, ours or glibc's, in KiB. */
+static long end_rss(int (*fn)(void *), int keep, const char *who)
+{
+	struct child_result r;
+	long end = -1;
+	fflush(stdout);
+	run_child(fn, &keep, 60, &r);
+	CHECKF(r.exited && r.status == 0, "%s, pattern keep 1 in %d failed (%s): %s", who, keep,
+	       child_how(&r), r.err);
+	CHECKF(sscanf(r.err, "end %ld", &end) == 1, "%s: stderr: %s", who, r.err);
+	return end;
+}
+
+int main(int argc, char **argv)
 {
 	static int keeps[] = { 64, 10 };
-	struct child_result r;
 
 	setvbuf(stdout, NULL, _IONBF, 0);	/* nothing lost if a check fails */
-
-	watchdog(120);
+	if (argc > 1) {
+		int keep = atoi(argv[1]);
+		glibc_copy = 1;
+		return pattern(&keep);
+	}
+	watchdog(240);
 	require_buddymalloc();
 	for (int k = 0; k < 2; k++) {
-		fflush(stdout);
-		run_child(pattern, &keeps[k], 60, &r);
-		if (r.err_len)
-			fputs(r.err, stdout);
-		fflush(stdout);
-		CHECKF(r.exited && r.status == 0, "pattern keep 1 in %d failed "
-		       "(%s)", keeps[k], child_how(&r));
+		long ours = end_rss(pattern, keeps[k], "libbuddymalloc");
+		printf("glibc, same pattern:\n");
+		long glibc = end_rss(run_glibc, keeps[k], "glibc");
+		printf("keep 1 in %-3d: after malloc_trim(0) %ld KiB, glibc %ld KiB\n", keeps[k], ours, glibc);
+		if (keeps[k] == 10)
+			CHECKF(ours <= glibc, "keep 1 in %d: %ld KiB resident after malloc_trim(0), "
+			       "glibc %ld KiB", keeps[k], ours, glibc);
 	}
 	printf("fragmented heap trimmed as expected\n");
 	return 0;
