@@ -119,9 +119,17 @@ size_t __brk_trim(struct zone *z, size_t pad, bool force)
 		size_t online = sec->nr_online, here = online - top_free_start(sec);
 		size_t cut = give < here ? give : here;
 		uintptr_t top = sec->base + (online << PAGE_SHIFT);
-		if (!cut || !os_brk_move(top, -(intptr_t)(cut << PAGE_SHIFT)))
-			break;			/* someone else's memory lies above */
+		if (!cut)
+			break;
+		/* the pages leave the zone before the break goes down: a fork in
+		 * between must not leave a child whose zone holds unmapped pages */
 		__offline_top(z, sec, online - cut);
+		if (!os_brk_move(top, -(intptr_t)(cut << PAGE_SHIFT))) {
+			sec->nr_online = (uint32_t)online;	/* someone else's memory lies above */
+			z->managed_pages += cut;
+			__buddy_free_range(z, sec, online - cut, cut, false);
+			break;
+		}
 		released += cut;
 		give -= cut;
 		if (sec->nr_online)
