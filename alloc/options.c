@@ -32,7 +32,8 @@ const struct opt_def opt_table[] = {
 };
 const size_t opt_count = sizeof(opt_table) / sizeof(opt_table[0]);
 
-static char stats_file_buf[256];
+/* one buffer per option, so that two string options keep their own values */
+static char string_buf[sizeof(opt_table) / sizeof(opt_table[0])][256];
 bool opt_trim_explicit;
 
 static size_t *value_of(const struct opt_def *d)
@@ -132,11 +133,11 @@ static bool parse_value(const struct opt_def *d, const char *v, size_t len, size
 		return true;
 	}
 	case OPT_STRING:
-		if (len == 0 || len >= sizeof(stats_file_buf))
+		if (len == 0 || len >= sizeof(string_buf[0]))
 			return false;
-		memcpy(stats_file_buf, v, len);
-		stats_file_buf[len] = 0;
-		*out = (size_t)(uintptr_t)stats_file_buf;
+		memcpy(string_buf[d - opt_table], v, len);
+		string_buf[d - opt_table][len] = 0;
+		*out = (size_t)(uintptr_t)string_buf[d - opt_table];
 		return true;
 	case OPT_SIZE:
 	case OPT_COUNT:

@@ -1,0 +1,55 @@
+/*
+ * prof/internal.h - what the files of prof/ share (see prof.h for the
+ * map). The stack table and the sample set live in memory mapped for the
+ * profiler alone (os_map), never in blocks of the program's heap.
+ *
+ * Lock: prof_lock guards the stack table, the sample set and every
+ * counter in struct pstack; innermost of all the library's locks.
+ */
+#ifndef BUDDY_PROF_INTERNAL_H
+#define BUDDY_PROF_INTERNAL_H
+
+#include "../alloc/internal.h"
+#include "prof.h"
+
+#define PROF_MAX_DEPTH	128	/* prof_depth's maximum */
+
+enum prof_state { PROF_UNDECIDED, PROF_OFF, PROF_ON };
+
+/* One distinct allocation stack and what its sampled blocks weigh. The
+ * counts are estimates of the truth: each sample adds its weight. */
+struct pstack {
+	struct pstack *next;	/* hash chain */
+	struct pstack *all;	/* every stack, newest first */
+	uint64_t hash;
+	double live_n, live_b;	/* blocks and bytes alive now */
+	double tot_n, tot_b;	/* ever allocated */
+	uint32_t depth;
+	uintptr_t pc[];		/* return addresses, innermost first */
+};
+
+/* prof.c */
+extern struct lock prof_lock;
+extern _Atomic int prof_state;
+extern size_t prof_rate;		/* mean bytes between samples; 1: every block */
+extern struct pstack *prof_stacks;	/* the `all` list; read under prof_lock */
+void prof_enable(size_t rate);
+void prof_fork_child(void);
+
+/* stack.c */
+unsigned stack_capture(uintptr_t *out, unsigned max);
+void stack_init(void);
+
+/* symbol.c: for reports; no allocation, no lock of ours */
+struct sym {
+	char module[256];	/* the file's path */
+	uintptr_t offset;	/* of the address in the module (its ELF address) */
+	char name[128];		/* the function, or "" */
+};
+bool sym_lookup(uintptr_t pc, struct sym *s);
+void sym_print_frame(struct out *o, unsigned index, uintptr_t pc);
+
+/* dump.c */
+int prof_err_fd(void);
+
+#endif
