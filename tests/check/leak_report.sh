@@ -8,11 +8,13 @@
 #    and whose second names main, and the exit status stays 0;
 #  - leak_report=error prints the same and exits 1, and what the program
 #    wrote to a buffered stdout before exiting is not lost;
+#  - the launcher's --leaks=error does the same;
 #  - a program that frees everything exits 0 with nothing on stderr, under
 #    either setting.
 set -u -o pipefail
 
 lib=${BUDDYMALLOC_LIB:?BUDDYMALLOC_LIB must be set}
+top=${BUDDYMALLOC_TOP:?BUDDYMALLOC_TOP must be set}
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -99,6 +101,12 @@ run error error leak flushed-before-exit
 [ $rc -eq 1 ] || fail "error: exit status $rc, expected 1"
 expect_report error
 grep -qx flushed-before-exit "$tmp/error.out" || fail "error: the program's stdout was lost"
+
+echo "== the launcher: buddymalloc --leaks=error"
+"$top/tools/buddymalloc" --lib "$lib" --leaks=error "$tmp/leaky" leak >/dev/null 2>"$tmp/launch.err"
+rc=$?
+[ $rc -eq 1 ] || fail "buddymalloc --leaks=error: exit status $rc, expected 1"
+expect_report launch
 
 echo "== a clean program"
 for setting in text error; do

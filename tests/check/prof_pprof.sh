@@ -16,10 +16,13 @@
 #  - with a sampled rate (prof_sample=64K) and a fixed seed, every site is
 #    within 15% of the truth, and two runs with the same seed write the
 #    same profile lines;
+#  - the launcher's --prof=PREFIX makes a relative prefix absolute (the
+#    program changes directory) and sets prof=1;
 #  - without prof=1 no file is written and nothing is printed.
 set -u -o pipefail
 
 lib=${BUDDYMALLOC_LIB:?BUDDYMALLOC_LIB must be set}
+top=${BUDDYMALLOC_TOP:?BUDDYMALLOC_TOP must be set}
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -138,6 +141,19 @@ expect_near jeprof "$f1" inuse_space site_small 64000000
 diff <(sed '/^MAPPED_LIBRARIES:/q' "$f1" | sed 's/0x[0-9a-f]*//g') \
 	<(sed '/^MAPPED_LIBRARIES:/q' "$f2" | sed 's/0x[0-9a-f]*//g') >/dev/null ||
 	fail "two runs with prof_seed=7 gave different counts"
+
+echo "== the launcher: buddymalloc --prof=PREFIX, a relative prefix"
+mkdir -p "$tmp/launch/elsewhere"
+(cd "$tmp/launch" && "$top/tools/buddymalloc" --lib "$lib" --prof=rel -o prof_sample=64K -o prof_seed=7 \
+	sh -c 'cd elsewhere && exec "$0"' "$tmp/sites" 2>"$tmp/launch.err") ||
+	fail "buddymalloc --prof: exit status $?"
+f=$(echo "$tmp"/launch/rel.*.0.heap)
+if [ -f "$f" ]; then
+	expect_near google-pprof "$f" inuse_space site_big 33554432
+	grep -qF "heap profile in $f;" "$tmp/launch.err" || fail "launcher: $(cat "$tmp/launch.err")"
+else
+	fail "buddymalloc --prof=rel wrote no $tmp/launch/rel.PID.0.heap: $(ls -R "$tmp/launch")"
+fi
 
 echo "== prof=0"
 run off "prof_file=$tmp/off"
