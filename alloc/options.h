@@ -91,7 +91,9 @@ enum opt_type { OPT_SIZE, OPT_COUNT, OPT_BOOL, OPT_CHOICE, OPT_STRING };
 	X(prof_seed, OPT_COUNT, 0, 0, 0xffffffff, "seed", 0, NULL, NULL,	\
 	  "fixed seed of the sampling gaps (0: a new one each run)")		\
 	X(leak_report, OPT_CHOICE, 0, 0, 2, "none|text|error", 0, NULL, NULL,	\
-	  "at exit, list the live blocks by stack; error: and exit 1 on a leak")
+	  "at exit, list the live blocks by stack; error: and exit 1 on a leak") \
+	X(debug_stacks, OPT_BOOL, 0, 0, 1, "0|1", 0, NULL, NULL,		\
+	  "keep every block's allocation stack and first free; freed blocks wait in a quarantine")
 
 struct options {
 #define X(name, type, def, min, max, unit, param, env, tunable, doc) size_t name;

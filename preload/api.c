@@ -63,7 +63,8 @@ EXPORT void free(void *p)
 	if (likely(p != NULL)) {
 		if (unlikely(opt.perturb) && !perturb_free(p, "free"))
 			return;
-		prof_free_hook(p);
+		if (prof_free_hook(p, true))
+			return;
 		ba_free_inline(p);
 	}
 }
@@ -83,13 +84,15 @@ EXPORT void *realloc(void *p, size_t n)
 	if (n == 0) {
 		if (unlikely(opt.perturb) && !perturb_free(p, "realloc"))
 			return NULL;
-		prof_free_hook(p);
+		if (prof_free_hook(p, true))
+			return NULL;
 		ba_free(p, "realloc");
 		return NULL;
 	}
 	if (n > PTRDIFF_MAX)
 		return fail(ENOMEM);
-	prof_free_hook(p);	/* a failed realloc loses p's sample, not p */
+	if (prof_free_hook(p, false))	/* a failed realloc loses p's sample, not p */
+		return fail(EINVAL);
 	return prof_malloc_hook(ba_realloc(p, n), n);
 }
 

@@ -237,14 +237,14 @@ __attribute__((constructor)) static void prof_start(void)
 {
 	if (!atomic_load_explicit(&ba_initialised, memory_order_acquire))
 		ba_init();
-	if (!opt.prof && !opt.leak_report) {
+	if (!opt.prof && !opt.leak_report && !opt.debug_stacks) {
 		atomic_store(&prof_state, PROF_OFF);
 		return;
 	}
 	err_fd = fcntl(2, F_DUPFD_CLOEXEC, 100);
 	pthread_atfork(NULL, NULL, prof_fork_child);
 	stack_init();
-	prof_enable(opt.leak_report ? 1 : opt.prof_sample);
+	prof_enable(opt.leak_report || opt.debug_stacks ? 1 : opt.prof_sample);
 }
 
 __attribute__((destructor)) static void prof_stop(void)

@@ -28,6 +28,18 @@ struct pstack {
 	uintptr_t pc[];		/* return addresses, innermost first */
 };
 
+/* A sampled block: in the sample set from malloc until free (or, with
+ * debug_stacks, until it leaves the quarantine). */
+struct psample {
+	uintptr_t addr;
+	struct pstack *st;	/* where it was allocated */
+	struct pstack *freed_by;	/* debug_stacks: its first free, or NULL */
+	double w;		/* blocks this sample stands for */
+	size_t size;
+	struct psample *next;	/* the set's chain */
+	struct psample *qnext;	/* the quarantine, oldest first */
+};
+
 /* prof.c */
 extern struct lock prof_lock;
 extern _Atomic int prof_state;
@@ -35,6 +47,14 @@ extern size_t prof_rate;		/* mean bytes between samples; 1: every block */
 extern struct pstack *prof_stacks;	/* the `all` list; read under prof_lock */
 void prof_enable(size_t rate);
 void prof_fork_child(void);
+struct pstack *__stack_get(const uintptr_t *pc, unsigned depth);
+struct psample *__sample_find(uintptr_t a);
+void __sample_remove(struct psample *e);
+bool prof_maybe_sampled(uintptr_t a);
+unsigned prof_capture(uintptr_t *pc, unsigned max);
+
+/* debug.c: debug_stacks' quarantine and the stacks of error reports */
+bool debug_free(void *p, bool quarantine);
 
 /* stack.c */
 unsigned stack_capture(uintptr_t *out, unsigned max);

@@ -42,14 +42,6 @@ struct lock prof_lock = LOCK_INIT;
 size_t prof_rate = 1;
 struct pstack *prof_stacks;
 
-struct psample {
-	uintptr_t addr;
-	struct pstack *st;
-	double w;		/* blocks this sample stands for */
-	size_t size;
-	struct psample *next;
-};
-
 static struct pstack *stack_bucket[STACK_BUCKETS];
 static struct psample **sample_set;	/* 1 << SET_BITS chains, mapped on enable */
 static struct psample *sample_free;
@@ -151,7 +143,7 @@ static uint64_t stack_hash(const uintptr_t *pc, unsigned depth)
 }
 
 /* caller holds prof_lock */
-static struct pstack *__stack_get(const uintptr_t *pc, unsigned depth)
+struct pstack *__stack_get(const uintptr_t *pc, unsigned depth)
 {
 	uint64_t h = stack_hash(pc, depth);
 	struct pstack **b = &stack_bucket[h & (STACK_BUCKETS - 1)];
@@ -183,6 +175,7 @@ static void record(void *p, size_t n, const uintptr_t *pc, unsigned depth)
 	else
 		e = __arena_alloc(sizeof(*e));
 	if (s && e) {
+		memset(e, 0, sizeof(*e));
 		s->live_n += w;
 		s->live_b += w * (double)n;
 		s->tot_n += w;
@@ -235,29 +228,70 @@ void prof_sample_slow(void *p, size_t n)
 	errno = saved;
 }
 
-/* p is about to be freed: if it was sampled, its weight leaves its stack. */
-void prof_free_slow(void *p)
+/* caller holds prof_lock: the record of sampled block a, or NULL */
+struct psample *__sample_find(uintptr_t a)
 {
-	uintptr_t a = (uintptr_t)p;
-	unsigned f = filter_index(a);
-	if (!atomic_load_explicit(&filter[f], memory_order_relaxed))
-		return;
-	lock_acquire(&prof_lock);
-	struct psample **pp = &sample_set[set_index(a)];
-	while (*pp && (*pp)->addr != a)
+	struct psample *e = sample_set[set_index(a)];
+	while (e && e->addr != a)
+		e = e->next;
+	return e;
+}
+
+/* caller holds prof_lock: takes e out of the set and recycles it; its
+ * weight leaves its stack unless it left already (a freed record) */
+void __sample_remove(struct psample *e)
+{
+	struct psample **pp = &sample_set[set_index(e->addr)];
+	unsigned f = filter_index(e->addr);
+	while (*pp != e)
 		pp = &(*pp)->next;
-	struct psample *e = *pp;
-	if (e) {
-		*pp = e->next;
+	*pp = e->next;
+	if (!e->freed_by) {
 		e->st->live_n -= e->w;
 		e->st->live_b -= e->w * (double)e->size;
-		atomic_store_explicit(&filter[f], atomic_load_explicit(&filter[f],
-				      memory_order_relaxed) - 1, memory_order_relaxed);
-		atomic_fetch_sub_explicit(&prof_nlive, 1, memory_order_relaxed);
-		e->next = sample_free;
-		sample_free = e;
 	}
+	atomic_store_explicit(&filter[f], atomic_load_explicit(&filter[f],
+			      memory_order_relaxed) - 1, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&prof_nlive, 1, memory_order_relaxed);
+	memset(e, 0, sizeof(*e));
+	e->next = sample_free;
+	sample_free = e;
+}
+
+/* The filter: false when no sampled block can be at a. */
+bool prof_maybe_sampled(uintptr_t a)
+{
+	return atomic_load_explicit(&filter[filter_index(a)], memory_order_relaxed) != 0;
+}
+
+/* A stack of the program's, taken behind the recursion guard. */
+unsigned prof_capture(uintptr_t *pc, unsigned max)
+{
+	bool was = tls_busy;
+	tls_busy = true;
+	unsigned depth = stack_capture(pc, max);
+	tls_busy = was;
+	return depth;
+}
+
+/*
+ * p is about to be freed (quarantine: by free, else by realloc). True
+ * when the caller must leave p alone: debug_stacks keeps it in its
+ * quarantine, or reported it freed already.
+ */
+bool prof_free_slow(void *p, bool quarantine)
+{
+	uintptr_t a = (uintptr_t)p;
+	if (!prof_maybe_sampled(a))
+		return false;
+	if (opt.debug_stacks)
+		return debug_free(p, quarantine);
+	lock_acquire(&prof_lock);
+	struct psample *e = __sample_find(a);
+	if (e)
+		__sample_remove(e);
 	lock_release(&prof_lock);
+	return false;
 }
 
 /*

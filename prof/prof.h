@@ -29,7 +29,7 @@ extern __thread int64_t prof_left __attribute__((tls_model("initial-exec")));
 extern _Atomic size_t prof_nlive;
 
 void prof_sample_slow(void *p, size_t n);
-void prof_free_slow(void *p);
+bool prof_free_slow(void *p, bool quarantine);
 
 static inline void *prof_malloc_hook(void *p, size_t n)
 {
@@ -38,10 +38,13 @@ static inline void *prof_malloc_hook(void *p, size_t n)
 	return p;
 }
 
-static inline void prof_free_hook(void *p)
+/* True when the caller must not free p: debug_stacks quarantined it, or
+ * reported it as freed already. `quarantine` is false for realloc. */
+static inline bool prof_free_hook(void *p, bool quarantine)
 {
 	if (__builtin_expect(atomic_load_explicit(&prof_nlive, memory_order_relaxed) != 0, 0))
-		prof_free_slow(p);
+		return prof_free_slow(p, quarantine);
+	return false;
 }
 
 /* mallopt(M_BUDDY_PROF_DUMP, 0): a profile now; 1 when one was written. */

@@ -41,10 +41,16 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1;
 }
 
+static void find_self_once(void)
+{
+	if (!self_hi)
+		dl_iterate_phdr(find_self, (void *)(uintptr_t)&stack_init);
+}
+
 void stack_init(void)
 {
 	void *warm[8];
-	dl_iterate_phdr(find_self, (void *)(uintptr_t)&stack_init);
+	find_self_once();
 	unw_backtrace(warm, 8);
 }
 
@@ -59,6 +65,7 @@ unsigned stack_capture(uintptr_t *out, unsigned max)
 	void *buf[PROF_MAX_DEPTH + 16];
 	if (max > PROF_MAX_DEPTH)
 		max = PROF_MAX_DEPTH;
+	find_self_once();	/* an error report may come before stack_init */
 	int n = unw_backtrace(buf, (int)max + 16);
 	int i = 0;
 	unsigned depth = 0;
