@@ -84,8 +84,10 @@ enum opt_type { OPT_SIZE, OPT_COUNT, OPT_BOOL, OPT_CHOICE, OPT_STRING };
 	  "mean bytes allocated between two samples; 1 records every block")	\
 	X(prof_file, OPT_STRING, 0, 0, 0, "path", 0, NULL, NULL,		\
 	  "profile files are PREFIX.PID.SEQ.heap (default: buddymalloc)")	\
-	X(prof_dump_on, OPT_CHOICE, 1, 0, 1, "none|exit", 0, NULL, NULL,	\
-	  "when a heap profile is written")					\
+	X(prof_dump_on, OPT_CHOICE, 1, 0, 3, "none|exit|signal|both", 0, NULL, NULL, \
+	  "when a heap profile is written: at exit, on prof_signal, or both")	\
+	X(prof_signal, OPT_COUNT, 12, 1, 64, "signal", 0, NULL, NULL,		\
+	  "the signal that writes a profile (default SIGUSR2), if left at its default") \
 	X(prof_depth, OPT_COUNT, 64, 1, 128, "frames", 0, NULL, NULL,		\
 	  "frames kept of each sampled stack")					\
 	X(prof_seed, OPT_COUNT, 0, 0, 0xffffffff, "seed", 0, NULL, NULL,	\

@@ -133,17 +133,36 @@ static bool profile_name(char *path, size_t cap)
 	return true;
 }
 
-/* Writes a profile; its name into path. False when none could be written. */
-static bool write_profile(char *path, size_t cap)
+/* prof_lock if it is free: for a signal handler, which must not wait
+ * for the thread it interrupted */
+static bool lock_try(struct lock *l)
+{
+	int c = 0;
+	return atomic_compare_exchange_strong_explicit(&l->state, &c, 1,
+			memory_order_acquire, memory_order_relaxed);
+}
+
+/* Writes a profile; its name into path. False when none could be written
+ * (or, with try, when prof_lock was held). Async-signal-safe with try. */
+bool prof_write_profile(char *path, size_t cap, bool try)
 {
 	struct out o;
-	if (atomic_load(&prof_state) != PROF_ON || !profile_name(path, cap))
+	if (atomic_load(&prof_state) != PROF_ON)
 		return false;
+	if (!try)
+		lock_acquire(&prof_lock);
+	else if (!lock_try(&prof_lock))
+		return false;
+	if (!profile_name(path, cap)) {
+		lock_release(&prof_lock);
+		return false;
+	}
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
+	if (fd < 0) {
+		lock_release(&prof_lock);
 		return false;
+	}
 	out_init_fd(&o, fd);
-	lock_acquire(&prof_lock);
 	__write_stacks(&o);
 	out_flush(&o);
 	lock_release(&prof_lock);
@@ -156,7 +175,7 @@ static bool write_profile(char *path, size_t cap)
 int prof_dump_now(void)
 {
 	char path[512];
-	return write_profile(path, sizeof(path)) ? 1 : 0;
+	return prof_write_profile(path, sizeof(path), false) ? 1 : 0;
 }
 
 /* "buddymalloc: heap profile in P; show it with: google-pprof --text EXE P" */
@@ -245,6 +264,8 @@ __attribute__((constructor)) static void prof_start(void)
 	pthread_atfork(NULL, NULL, prof_fork_child);
 	stack_init();
 	prof_enable(opt.leak_report || opt.debug_stacks ? 1 : opt.prof_sample);
+	if (opt.prof && (opt.prof_dump_on == PROF_DUMP_SIGNAL || opt.prof_dump_on == PROF_DUMP_BOTH))
+		prof_signal_install((int)opt.prof_signal);
 }
 
 __attribute__((destructor)) static void prof_stop(void)
@@ -252,7 +273,8 @@ __attribute__((destructor)) static void prof_stop(void)
 	char path[512];
 	if (atomic_load(&prof_state) != PROF_ON)
 		return;
-	if (opt.prof && opt.prof_dump_on == 1 && write_profile(path, sizeof(path)))
+	bool at_exit = opt.prof_dump_on == PROF_DUMP_EXIT || opt.prof_dump_on == PROF_DUMP_BOTH;
+	if (opt.prof && at_exit && prof_write_profile(path, sizeof(path), false))
 		announce(path);
 	if (opt.leak_report && leak_report() && opt.leak_report == 2) {
 		fflush(NULL);	/* the program's buffered output, before _exit */

@@ -70,6 +70,18 @@ bool sym_lookup(uintptr_t pc, struct sym *s);
 void sym_print_frame(struct out *o, unsigned index, uintptr_t pc);
 
 /* dump.c */
+enum { PROF_DUMP_NONE, PROF_DUMP_EXIT, PROF_DUMP_SIGNAL, PROF_DUMP_BOTH };	/* prof_dump_on */
 int prof_err_fd(void);
+bool prof_write_profile(char *path, size_t cap, bool try);
+
+/* signal.c: dumps asked for by a signal */
+extern _Atomic int prof_dump_pending;
+void prof_signal_install(int sig);
+void prof_dump_pending_run(void);
+static inline void prof_after_unlock(void)
+{
+	if (__builtin_expect(atomic_load_explicit(&prof_dump_pending, memory_order_relaxed) != 0, 0))
+		prof_dump_pending_run();
+}
 
 #endif

@@ -196,6 +196,7 @@ static void record(void *p, size_t n, const uintptr_t *pc, unsigned depth)
 		sample_free = e;
 	}
 	lock_release(&prof_lock);
+	prof_after_unlock();
 }
 
 /* The countdown went below zero (prof.h). */
@@ -291,6 +292,7 @@ bool prof_free_slow(void *p, bool quarantine)
 	if (e)
 		__sample_remove(e);
 	lock_release(&prof_lock);
+	prof_after_unlock();
 	return false;
 }
 
