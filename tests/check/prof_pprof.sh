@@ -16,6 +16,8 @@
 #  - with a sampled rate (prof_sample=64K) and a fixed seed, every site is
 #    within 15% of the truth, and two runs with the same seed write the
 #    same profile lines;
+#  - mallopt(M_BUDDY_PROF_DUMP, 0) returns 1 and writes PREFIX.PID.0.heap
+#    at that moment (no freed site yet); the exit writes PREFIX.PID.1.heap;
 #  - the launcher's --prof=PREFIX makes a relative prefix absolute (the
 #    program changes directory) and sets prof=1;
 #  - without prof=1 no file is written and nothing is printed.
@@ -37,6 +39,7 @@ for tool in google-pprof jeprof cc; do
 done
 
 cat >"$tmp/sites.c" <<'C'
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,7 +50,7 @@ NOINLINE void *site_small(size_t n) { void *p = malloc(n); __asm__ volatile("" :
 NOINLINE void *site_big(size_t n) { void *p = malloc(n); __asm__ volatile("" ::: "memory"); return p; }
 NOINLINE void *site_freed(size_t n) { void *p = malloc(n); __asm__ volatile("" ::: "memory"); return p; }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	int k = 0;
 	for (int i = 0; i < 64000; i++) {
@@ -58,6 +61,8 @@ int main(void)
 		keep[k] = site_big(256 * 1024);
 		memset(keep[k++], 2, 64);
 	}
+	if (argc > 1 && mallopt(1011, 0) != 1)	/* M_BUDDY_PROF_DUMP: a profile now */
+		return 4;
 	for (int i = 0; i < 5000; i++) {
 		char *p = site_freed(3000);
 		memset(p, 3, 3000);
@@ -68,9 +73,9 @@ int main(void)
 C
 cc -O1 -g -o "$tmp/sites" "$tmp/sites.c" || exit 2
 
-# run NAME OPTIONS: runs the program, stderr in $tmp/NAME.err
+# run NAME OPTIONS [ARG]: runs the program, stderr in $tmp/NAME.err
 run() {
-	env LD_PRELOAD="$lib" BUDDYMALLOC_OPTIONS="$2" "$tmp/sites" 2>"$tmp/$1.err" ||
+	env LD_PRELOAD="$lib" BUDDYMALLOC_OPTIONS="$2" "$tmp/sites" ${3:+"$3"} 2>"$tmp/$1.err" ||
 		fail "$1: the program exited $?"
 }
 
@@ -153,6 +158,18 @@ if [ -f "$f" ]; then
 	grep -qF "heap profile in $f;" "$tmp/launch.err" || fail "launcher: $(cat "$tmp/launch.err")"
 else
 	fail "buddymalloc --prof=rel wrote no $tmp/launch/rel.PID.0.heap: $(ls -R "$tmp/launch")"
+fi
+
+echo "== mallopt(M_BUDDY_PROF_DUMP, 0) before the freed site, then exit"
+run now "prof=1,prof_sample=1,prof_file=$tmp/now" dump
+f0=$(echo "$tmp"/now.*.0.heap) f1=$(echo "$tmp"/now.*.1.heap)
+if [ -f "$f0" ] && [ -f "$f1" ]; then
+	expect_exact google-pprof "$f0" inuse_space site_small 64000000
+	expect_exact google-pprof "$f0" alloc_space site_freed ""
+	expect_exact google-pprof "$f1" alloc_space site_freed 15000000
+	grep -qF "heap profile in $f1;" "$tmp/now.err" || fail "the exit line does not name $f1"
+else
+	fail "expected now.PID.0.heap (mallopt) and now.PID.1.heap (exit): $(ls "$tmp")"
 fi
 
 echo "== prof=0"
