@@ -178,11 +178,18 @@ int prof_dump_now(void)
 	return prof_write_profile(path, sizeof(path), false) ? 1 : 0;
 }
 
-/* "buddymalloc: heap profile in P; show it with: google-pprof --text EXE P" */
+/*
+ * "buddymalloc: heap profile in P; show it with: google-pprof --text EXE P",
+ * only when standard error is a terminal: programs and test suites that
+ * run profiled children of their own check that the children's stderr is
+ * empty, and a profile's name is known from prof_file anyway.
+ */
 static void announce(const char *path)
 {
 	struct out o;
 	char exe[256];
+	if (!isatty(prof_err_fd()))
+		return;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	exe[n > 0 ? (size_t)n : 0] = 0;
 	out_init_fd(&o, prof_err_fd());
