@@ -24,10 +24,13 @@ else
   LIB  := lib/libbuddymalloc.so
 endif
 SONAME := libbuddymalloc.so.0
+# the heap profiler (prof/): libunwind's shared library (Debian's static one
+# is not position-independent)
+PROF_LIBS := -lunwind -lm
 
 ALLOC_SRC   := $(wildcard alloc/*.c)
-PRELOAD_SRC := $(wildcard preload/*.c) stats/stats.c
-HEADERS     := $(wildcard alloc/*.h stats/*.h include/*.h)
+PRELOAD_SRC := $(wildcard preload/*.c) stats/stats.c $(wildcard prof/*.c)
+HEADERS     := $(wildcard alloc/*.h stats/*.h include/*.h prof/*.h)
 ALLOC_OBJ   := $(ALLOC_SRC:%.c=$(OBJ)/%.o)
 PRELOAD_OBJ := $(PRELOAD_SRC:%.c=$(OBJ)/%.o)
 ASAN_OBJ    := $(ALLOC_SRC:%.c=$(BUILD)/asan/%.o)
@@ -44,7 +47,7 @@ all: $(LIB) test-programs
 $(LIB): $(ALLOC_OBJ) $(PRELOAD_OBJ) preload/exports.map
 	@mkdir -p $(@D)
 	$(CC) -shared -pthread -Wl,--version-script=preload/exports.map -Wl,-soname,$(SONAME) \
-		-Wl,-z,now -Wl,-z,nodelete -o $@ $(ALLOC_OBJ) $(PRELOAD_OBJ)
+		-Wl,-z,now -Wl,-z,nodelete -o $@ $(ALLOC_OBJ) $(PRELOAD_OBJ) $(PROF_LIBS)
 
 $(OBJ)/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)

@@ -43,11 +43,16 @@ size_t ptr_usable(const struct ptr_info *pi)
 	}
 }
 
-/* Aborts after its line, unless the invalid_free option says warn: then
- * the call is ignored. */
-void ptr_report(const char *fn, const void *p, const struct ptr_info *pi)
+/* The one line (report.c), then abort() unless invalid_free=warn: then
+ * the call is ignored. Also the profiler's, for a double free it finds. */
+void ptr_report_line(const char *fn, const char *what, const void *p)
 {
-	report_invalid(fn, pi->kind == PTR_FREED ? "double free" : "invalid pointer", p);
+	report_invalid(fn, what, p);
 	if (opt.invalid_free == 0)
 		abort();
+}
+
+void ptr_report(const char *fn, const void *p, const struct ptr_info *pi)
+{
+	ptr_report_line(fn, pi->kind == PTR_FREED ? "double free" : "invalid pointer", p);
 }

@@ -65,5 +65,6 @@ size_t ptr_usable(const struct ptr_info *pi);
 /* The one-line report for a pointer that is not live (fn names the call),
  * then abort() unless invalid_free=warn. */
 void ptr_report(const char *fn, const void *p, const struct ptr_info *pi);
+void ptr_report_line(const char *fn, const char *what, const void *p);
 
 #endif

@@ -34,7 +34,8 @@ const struct opt_def opt_table[] = {
 const size_t opt_count = sizeof(opt_table) / sizeof(opt_table[0]);
 
 size_t opt_slab_limit = SLAB_MAX;
-static char stats_file_buf[256];
+/* one buffer per option, so that two string options keep their own values */
+static char string_buf[sizeof(opt_table) / sizeof(opt_table[0])][256];
 bool opt_trim_explicit;
 
 static size_t *value_of(const struct opt_def *d)
@@ -134,15 +135,15 @@ static bool parse_value(const struct opt_def *d, const char *v, size_t len, size
 		return true;
 	}
 	case OPT_STRING: {
-		char pattern[sizeof(stats_file_buf)], check[sizeof(stats_file_buf) + 24];
-		if (len == 0 || len >= sizeof(stats_file_buf))
+		char pattern[sizeof(string_buf[0])], check[sizeof(string_buf[0]) + 24];
+		if (len == 0 || len >= sizeof(string_buf[0]))
 			return false;
 		memcpy(pattern, v, len);
 		pattern[len] = 0;
 		if (!fmt_path(check, sizeof(check), pattern, UINT32_MAX))
 			return false;	/* a % other than %p and %% */
-		memcpy(stats_file_buf, pattern, len + 1);
-		*out = (size_t)(uintptr_t)stats_file_buf;
+		memcpy(string_buf[d - opt_table], pattern, len + 1);
+		*out = (size_t)(uintptr_t)string_buf[d - opt_table];
 		return true;
 	}
 	case OPT_SIZE:

@@ -8,8 +8,9 @@
  * tunable.
  *
  * Values are size_t. A boolean is 0 or 1; a choice is the index of its
- * word; a string (stats_file) is kept in a static buffer. SIZE_MAX means
- * "never" for trim_threshold (glibc's mallopt(M_TRIM_THRESHOLD, -1)).
+ * word; a string (stats_file, prof_file) is kept in a static buffer of
+ * its own. SIZE_MAX means "never" for trim_threshold (glibc's
+ * mallopt(M_TRIM_THRESHOLD, -1)).
  */
 #ifndef BUDDY_OPTIONS_H
 #define BUDDY_OPTIONS_H
@@ -24,6 +25,7 @@ enum opt_type { OPT_SIZE, OPT_COUNT, OPT_BOOL, OPT_CHOICE, OPT_STRING };
 
 #define KiB(n) ((size_t)(n) << 10)
 #define MiB(n) ((size_t)(n) << 20)
+#define GiB(n) ((size_t)(n) << 30)
 
 /* X(name, type, default, min, max, unit, mallopt, glibc env, glibc tunable, doc) */
 #define OPTION_LIST(X)								\
@@ -77,7 +79,25 @@ enum opt_type { OPT_SIZE, OPT_COUNT, OPT_BOOL, OPT_CHOICE, OPT_STRING };
 	X(stats, OPT_CHOICE, 0, 0, 2, "none|text|json", 0, NULL, NULL,		\
 	  "print the statistics when the program exits")			\
 	X(stats_file, OPT_STRING, 0, 0, 0, "path", 0, NULL, NULL,		\
-	  "where stats= writes (default: stderr); %p in it is the process id")
+	  "where stats= writes (default: stderr); %p in it is the process id") \
+	X(prof, OPT_BOOL, 0, 0, 1, "0|1", 0, NULL, NULL,			\
+	  "sample allocations with their stacks and write a heap profile")	\
+	X(prof_sample, OPT_SIZE, KiB(512), 1, GiB(1), "bytes", 0, NULL, NULL,	\
+	  "mean bytes allocated between two samples; 1 records every block")	\
+	X(prof_file, OPT_STRING, 0, 0, 0, "path", 0, NULL, NULL,		\
+	  "profile files are PREFIX.PID.SEQ.heap (default: buddymalloc)")	\
+	X(prof_dump_on, OPT_CHOICE, 1, 0, 3, "none|exit|signal|both", 0, NULL, NULL, \
+	  "when a heap profile is written: at exit, on prof_signal, or both")	\
+	X(prof_signal, OPT_COUNT, 12, 1, 64, "signal", 0, NULL, NULL,		\
+	  "the signal that writes a profile (default SIGUSR2), if left at its default") \
+	X(prof_depth, OPT_COUNT, 64, 1, 128, "frames", 0, NULL, NULL,		\
+	  "frames kept of each sampled stack")					\
+	X(prof_seed, OPT_COUNT, 0, 0, 0xffffffff, "seed", 0, NULL, NULL,	\
+	  "fixed seed of the sampling gaps (0: a new one each run)")		\
+	X(leak_report, OPT_CHOICE, 0, 0, 2, "none|text|error", 0, NULL, NULL,	\
+	  "at exit, list the live blocks by stack; error: and exit 1 on a leak") \
+	X(debug_stacks, OPT_BOOL, 0, 0, 1, "0|1", 0, NULL, NULL,		\
+	  "keep every block's allocation stack and first free; freed blocks wait in a quarantine")
 
 struct options {
 #define X(name, type, def, min, max, unit, param, env, tunable, doc) size_t name;

@@ -118,7 +118,12 @@ void report_line(const char *prefix, const char *text, uintptr_t value, bool hex
 	out_flush(&o);
 }
 
-/* "buddymalloc: free(): invalid pointer 0x..." on stderr. */
+/* The stacks that go with a report, from prof/debug.c when the profiler
+ * is linked in (the library; the unit tests link alloc/ alone). */
+void prof_report_stacks(struct out *o, const void *p) __attribute__((weak));
+
+/* "buddymalloc: free(): invalid pointer 0x..." on stderr, and the call's
+ * stack, one frame a line, when the profiler is linked in. */
 void report_invalid(const char *fn, const char *what, const void *p)
 {
 	struct out o;
@@ -130,6 +135,8 @@ void report_invalid(const char *fn, const char *what, const void *p)
 	out_str(&o, " ");
 	out_hex(&o, (uintptr_t)p);
 	out_str(&o, "\n");
+	if (prof_report_stacks)
+		prof_report_stacks(&o, p);
 	out_flush(&o);
 }
 

@@ -23,5 +23,6 @@
 #define M_BUDDY_INVALID_FREE	1008	/* 0: abort on an invalid free; 1: print and ignore */
 #define M_BUDDY_DECAY_MS	1009	/* how long free memory may stay unused before it goes back */
 #define M_BUDDY_CHUNK_CACHE	1010	/* bytes of freed mapped chunks kept for reuse */
+#define M_BUDDY_PROF_DUMP	1011	/* with prof=1: write a heap profile now (value ignored) */
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "../alloc/alloc.h"
 #include "../stats/stats.h"
+#include "../prof/prof.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -51,7 +52,7 @@ static bool perturb_free(void *p, const char *fn)
 
 EXPORT void *malloc(size_t n)
 {
-	void *p = ba_malloc_inline(n);
+	void *p = prof_malloc_hook(ba_malloc_inline(n), n);
 	if (unlikely(opt.perturb))
 		return perturb_new(p, n);
 	return p;
@@ -62,6 +63,8 @@ EXPORT void free(void *p)
 	if (likely(p != NULL)) {
 		if (unlikely(opt.perturb) && !perturb_free(p, "free"))
 			return;
+		if (prof_free_hook(p, true))
+			return;
 		ba_free_inline(p);
 	}
 }
@@ -71,7 +74,7 @@ EXPORT void *calloc(size_t nmemb, size_t size)
 	size_t n;
 	if (__builtin_mul_overflow(nmemb, size, &n) || n > PTRDIFF_MAX)
 		return fail(ENOMEM);
-	return ba_calloc(n);
+	return prof_malloc_hook(ba_calloc(n), n);
 }
 
 EXPORT void *realloc(void *p, size_t n)
@@ -81,12 +84,16 @@ EXPORT void *realloc(void *p, size_t n)
 	if (n == 0) {
 		if (unlikely(opt.perturb) && !perturb_free(p, "realloc"))
 			return NULL;
+		if (prof_free_hook(p, true))
+			return NULL;
 		ba_free(p, "realloc");
 		return NULL;
 	}
 	if (n > PTRDIFF_MAX)
 		return fail(ENOMEM);
-	return ba_realloc(p, n);
+	if (prof_free_hook(p, false))	/* a failed realloc loses p's sample, not p */
+		return fail(EINVAL);
+	return prof_malloc_hook(ba_realloc(p, n), n);
 }
 
 EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
@@ -101,7 +108,7 @@ static void *aligned(size_t align, size_t n)
 {
 	if (n > PTRDIFF_MAX || align > PTRDIFF_MAX / 2 + 1)
 		return fail(ENOMEM);
-	void *p = ba_memalign(align, n);
+	void *p = prof_malloc_hook(ba_memalign(align, n), n);
 	if (unlikely(opt.perturb))
 		return perturb_new(p, n);
 	return p;
@@ -161,6 +168,8 @@ EXPORT size_t malloc_usable_size(void *p)
 EXPORT int mallopt(int param, int value)
 {
 	ba_start();
+	if (param == M_BUDDY_PROF_DUMP)
+		return prof_dump_now();
 	return opt_mallopt(param, value);
 }
 

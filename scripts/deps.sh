@@ -27,15 +27,16 @@ CHECK_PKGS=(
 	procps                   # ps, pgrep, free
 	g++                      # the micro benchmarks' shim, built in smoke mode
 	libbenchmark-dev         # google benchmark, likewise
+	libunwind-dev            # the heap profiler's stacks (linked: libunwind.so)
+	google-perftools         # google-pprof reads the heap profiles in the tests
+	libjemalloc-dev          # jeprof, likewise (and jemalloc for make bench)
 )
 
 # Needed by `make bench`, in addition to CHECK_PKGS.
 BENCH_PKGS=(
-	libjemalloc-dev
 	libgoogle-perftools-dev  # tcmalloc
 	libmimalloc-dev
 	gnuplot-nox
-	libunwind-dev
 	hyperfine
 )
 

@@ -17,6 +17,7 @@
  *                        report its exit status or signal
  *   watchdog(seconds)    alarm() that turns a hang into a failure with a message
  *   require_buddymalloc()  fail unless libbuddymalloc is mapped into us
+ *   report_is(err, line)   err is that report line and then a call stack
  *
  * fail() uses _exit(), never exit(): it may run in a forked child of a
  * threaded process, or while other threads are inside malloc.
@@ -347,6 +348,33 @@ static inline void require_buddymalloc(void)
 		fail("libbuddymalloc is not loaded; this test checks the "
 		     "library itself: run it with LD_PRELOAD=/abs/path/"
 		     "libbuddymalloc.so");
+}
+
+/* ---- reports ------------------------------------------------------------ */
+
+/*
+ * True when err is an invalid/double free report: exactly `line` (one
+ * line, its '\n' included), then the stack of the offending call, one
+ * frame a line, "    #0 0x...", "    #1 0x...", ..., at least one frame.
+ */
+static inline int report_is(const char *err, const char *line)
+{
+	size_t n = strlen(line);
+	unsigned long frames = 0;
+	const char *s;
+
+	if (strncmp(err, line, n) != 0)
+		return 0;
+	for (s = err + n; *s; frames++) {
+		const char *nl = strchr(s, '\n');
+		char *end;
+
+		if (!nl || strncmp(s, "    #", 5) != 0 ||
+		    strtoul(s + 5, &end, 10) != frames || strncmp(end, " 0x", 3) != 0)
+			return 0;
+		s = nl + 1;
+	}
+	return frames > 0;
 }
 
 /* ---- hangs -------------------------------------------------------------- */

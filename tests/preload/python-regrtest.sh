@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Debian's python3 runs modules of its own test suite (libpython3.11-testsuite),
 # `python3 -m test test_dict test_list test_set test_json test_threading`,
-# plainly and with the library preloaded.
+# plainly, with the library preloaded, and preloaded with prof=1 (the heap
+# profiler on, in regrtest and in every python3 it starts).
 # Compared: every test case's outcome (ok / skipped and why / FAILED / ERROR),
 # from regrtest's --junit-xml report; regrtest's stdout without its clock,
-# load average and durations; both runs must exit 0.
+# load average and durations; every run must exit 0.
 # Loaded: the regrtest process itself writes its /proc/self/maps before it
 # starts (python3 -c '<copy maps>; runpy.run_module("test")' is `-m test`).
 # shellcheck source=tests/preload/common.bash
@@ -46,7 +47,13 @@ normalise_stdout() {
 		-e 's/ \(slowest: .*$//'
 }
 
-for mode in plain preloaded; do
+# The same under the heap profiler (prof=1): every sampled allocation takes
+# a stack with libunwind, and every python3 that regrtest starts writes a
+# profile as it exits.
+mkdir -p "$tmp/prof"
+profiled() { env LD_PRELOAD="$lib" BUDDYMALLOC_OPTIONS="prof=1,prof_file=$tmp/prof/rt" "$@"; }
+
+for mode in plain preloaded profiled; do
 	start=$SECONDS
 	mkdir -p "$tmp/$mode-cwd" "$tmp/$mode-tmp"
 	cd "$tmp/$mode-cwd" || die "cd $tmp/$mode-cwd"
@@ -70,6 +77,13 @@ same "test case outcomes" "$tmp/plain.cases" "$tmp/preloaded.cases"
 same "regrtest summary" "$tmp/plain.summary" "$tmp/preloaded.summary"
 check_stderr "python3 -m test" "$tmp/preloaded.err"
 grep -qx 'Tests result: SUCCESS' "$tmp/preloaded.out" || fail "regrtest under the library did not end in SUCCESS"
+same "test case outcomes under prof=1" "$tmp/plain.cases" "$tmp/profiled.cases"
+same "regrtest summary under prof=1" "$tmp/plain.summary" "$tmp/profiled.summary"
+check_stderr "python3 -m test under prof=1" "$tmp/profiled.err"
+check_maps "python3 -m test under prof=1" "$tmp/profiled.maps"
+nprof=$(find "$tmp/prof" -name 'rt.*.heap' | wc -l)
+[ "$nprof" -ge 1 ] || fail "python3 -m test under prof=1 wrote no profile"
+note "under prof=1: $nprof profiles written"
 check_no_maps "plain python3 -m test" "$tmp/plain.maps"
 check_maps "python3 -m test" "$tmp/preloaded.maps"
 finish
