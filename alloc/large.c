@@ -229,8 +229,8 @@ size_t large_live(void)
 
 void *large_alloc(size_t size, size_t align, bool *zeroed)
 {
-	size_t len = align_up(size, PAGE_SIZE);
-	if (len < size || len == 0)
+	size_t len = align_up(size ? size : 1, PAGE_SIZE);	/* size 0: one page */
+	if (len < size)
 		return NULL;
 	ba_tick();
 	if (align <= SECTION_SIZE) {

@@ -107,13 +107,16 @@ static void *aligned(size_t align, size_t n)
 	return p;
 }
 
-/* glibc: an alignment of 0 (or up to 16) is plain malloc. */
+/* glibc: an alignment of 0 (or up to 16) is plain malloc; one that is
+ * not a power of two is rounded up to the next one (glibc 2.36). */
 EXPORT void *memalign(size_t align, size_t n)
 {
 	if (align == 0)
 		return malloc(n);
-	if (!is_pow2(align))
+	if (align > SIZE_MAX / 2 + 1)
 		return fail(EINVAL);
+	if (!is_pow2(align))
+		align = (size_t)1 << (64 - __builtin_clzl(align));
 	return aligned(align, n);
 }
 
