@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -149,11 +150,13 @@ bool os_brk_move(uintptr_t expect, intptr_t delta)
 	return ok;
 }
 
+/* A raw system call: write(2) is a cancellation point, and this may run
+ * with a lock held or in a thread whose cancellation is pending. */
 void os_write_stderr(const char *s, size_t n)
 {
 	int saved = errno;
 	while (n) {
-		ssize_t w = write(2, s, n);
+		ssize_t w = syscall(SYS_write, 2, s, n);
 		if (w <= 0) {
 			if (w < 0 && errno == EINTR)
 				continue;

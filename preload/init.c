@@ -8,8 +8,12 @@
  * (pthread_atfork, in ba_init) and our pthread key for thread exit
  * (tcache.c). The destructor prints the statistics when the stats option
  * asks for them, to stderr or to stats_file, with write(2), once.
+ * Every file call here is a raw syscall(): open, write and close are
+ * cancellation points in glibc, and a thread with a pending cancellation
+ * may be the one that calls exit().
  */
 #include <fcntl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../alloc/internal.h"
@@ -24,14 +28,14 @@ __attribute__((constructor)) static void buddymalloc_start(void)
 	if (!atomic_load_explicit(&ba_initialised, memory_order_acquire))
 		ba_init();
 	if (opt.stats && !opt.stats_file)
-		stats_fd = fcntl(2, F_DUPFD_CLOEXEC, 100);
+		stats_fd = (int)syscall(SYS_fcntl, 2, F_DUPFD_CLOEXEC, 100);
 }
 
 static void fd_sink(struct out *o, const char *s, size_t n)
 {
 	int fd = (int)(intptr_t)o->arg;
 	while (n) {
-		ssize_t w = write(fd, s, n);
+		ssize_t w = syscall(SYS_write, fd, s, n);
 		if (w <= 0)
 			return;
 		s += w;
@@ -46,7 +50,8 @@ __attribute__((destructor)) static void buddymalloc_stop(void)
 	if (opt.stats == 0)
 		return;
 	if (opt.stats_file) {
-		fd = open(opt_string(opt.stats_file), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		fd = (int)syscall(SYS_openat, AT_FDCWD, opt_string(opt.stats_file),
+				  O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd < 0) {
 			report_line("buddymalloc: cannot open stats_file, errno", "", (uintptr_t)errno, false);
 			return;
@@ -60,6 +65,6 @@ __attribute__((destructor)) static void buddymalloc_stop(void)
 	else
 		stats_json(&o);
 	if (fd != 2)
-		close(fd);
+		syscall(SYS_close, fd);
 	stats_fd = -1;
 }
