@@ -37,6 +37,7 @@ void ba_init(void)
 		if (r)
 			memcpy(&secret, r, sizeof(secret));
 		slab_secret = secret | 1;	/* odd: never equal to an aligned pointer */
+		freelist_init(r);
 		node_init();
 		ba_options_changed();
 		tcache_init();

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "freelist.h"
 
 void check_fail(const char *what, const void *where)
 {
@@ -110,7 +111,7 @@ void check_slab(struct page *s)
 	size_t n = 0;
 	if (s->kind != PG_SLAB || s->bump > c->capacity)
 		check_fail("slab descriptor", s);
-	for (void **o = s->free; o; o = o[0])
+	for (void **o = s->free; o; o = freelist_next(s, o))
 		if (++n > c->capacity)
 			check_fail("slab free list longer than the slab", s);
 	if (n + s->inuse > s->bump)

@@ -3,8 +3,10 @@
  * on the calling thread's own slab, with no lock and no atomic; anything
  * else goes to one unlikely call into slab.c.
  *
- * Every free object holds, in its second word, slab_secret ^ its address
- * (the "key"); a live object never does, because the pop clears it. A
+ * Every free object holds, in its first word, its protected link to the
+ * next (freelist.h), checked at every pop, and in its second word,
+ * slab_secret ^ its address (the "key"); a live object never does,
+ * because the pop clears it. A
  * free that finds the key is a double free, reported before any list is
  * touched. An object of someone else's slab goes to slab_free_slow,
  * which pushes it on that slab's atomic remote list.
@@ -13,6 +15,7 @@
 #define BUDDY_FASTPATH_H
 
 #include "internal.h"
+#include "freelist.h"
 
 static inline uintptr_t slab_key(const void *o)
 {
@@ -26,8 +29,8 @@ static inline void *slab_alloc(unsigned cls)
 	void **o = s->free;
 	if (likely(o != NULL)) {
 		if (debug_checks && (uintptr_t)o[1] != slab_key(o))
-			check_fail("object on a free list without its free key", o);
-		s->free = o[0];
+			freelist_corrupt(s, o, "object without its free key");
+		s->free = freelist_next(s, o);
 		o[1] = NULL;
 		s->inuse++;
 		tc->stat.nmalloc[cls]++;
@@ -44,7 +47,7 @@ static inline void slab_free(struct page *s, void **o)
 		return;
 	}
 	if (likely(atomic_load_explicit(&s->owner, memory_order_relaxed) == tc)) {
-		o[0] = s->free;
+		o[0] = freelist_link(o, s->free);
 		o[1] = (void *)slab_key(o);
 		s->free = o;
 		tc->stat.nfree[s->cls]++;

@@ -61,7 +61,7 @@ static bool slab_extend(struct page *s)
 	void **head = s->free;
 	for (uint32_t i = s->bump + n; i-- > s->bump;) {
 		void **o = (void **)(base + (uintptr_t)i * c->size);
-		o[0] = head;
+		o[0] = freelist_link(o, head);
 		o[1] = (void *)slab_key(o);
 		head = o;
 	}
@@ -74,13 +74,14 @@ static bool slab_extend(struct page *s)
 static uint32_t slab_collect(struct page *s)
 {
 	uintptr_t r = atomic_exchange_explicit(&s->remote, 0, memory_order_acquire);
-	void **o = (void **)(r & ~SLAB_NOTIFY), **t;
+	void **o = (void **)(r & ~SLAB_NOTIFY), **t, **next;
 	uint32_t n = 1;
 	if (!o)
 		return 0;
-	for (t = o; t[0]; t = t[0])
-		n++;
-	t[0] = s->free;
+	for (t = o; (next = freelist_next(s, t)) != NULL; t = next)
+		if (++n > sc_table[s->cls].capacity)
+			freelist_corrupt(s, t, "remote list longer than the slab");
+	t[0] = freelist_link(t, s->free);
 	s->free = o;
 	s->inuse -= n;
 	return n;
@@ -282,7 +283,7 @@ void slab_free_slow(struct tcache *tc, struct page *s, void **o)
 	if (tc == &tcache_empty) {
 		uintptr_t old = atomic_load_explicit(&s->remote, memory_order_relaxed);
 		do {
-			o[0] = (void *)(old & ~SLAB_NOTIFY);
+			o[0] = freelist_link(o, (void *)(old & ~SLAB_NOTIFY));
 			o[1] = (void *)slab_key(o);
 		} while (!atomic_compare_exchange_weak_explicit(&s->remote, &old, (uintptr_t)o,
 				memory_order_release, memory_order_relaxed));
@@ -303,7 +304,7 @@ void slab_free_slow(struct tcache *tc, struct page *s, void **o)
 			 * not through slab_free's double-free check */
 			atomic_store_explicit(&s->owner, tc, memory_order_relaxed);
 			page_list_add(&tc->partial[s->cls], s);
-			o[0] = s->free;
+			o[0] = freelist_link(o, s->free);
 			o[1] = (void *)slab_key(o);
 			s->free = o;
 			tc->stat.nfree[s->cls]++;
@@ -312,7 +313,7 @@ void slab_free_slow(struct tcache *tc, struct page *s, void **o)
 			busy_exit(tc);
 			return;
 		}
-		o[0] = (void *)old;
+		o[0] = freelist_link(o, (void *)old);
 		o[1] = (void *)slab_key(o);
 		if (atomic_compare_exchange_weak_explicit(&s->remote, &old, (uintptr_t)o,
 				memory_order_release, memory_order_relaxed))
