@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../alloc/fastpath.h"
+#include "../alloc/canary.h"
 #include "../stats/stats.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -51,6 +52,8 @@ static bool perturb_free(void *p, const char *fn)
 
 EXPORT void *malloc(size_t n)
 {
+	if (canary_wanted())
+		return canary_alloc(n, 0, false);
 	void *p = ba_malloc_inline(n);
 	if (unlikely(opt.perturb))
 		return perturb_new(p, n);
@@ -60,6 +63,10 @@ EXPORT void *malloc(size_t n)
 EXPORT void free(void *p)
 {
 	if (likely(p != NULL)) {
+		if (canary_wanted()) {
+			canary_free(p, "free");
+			return;
+		}
 		if (unlikely(opt.perturb) && !perturb_free(p, "free"))
 			return;
 		ba_free_inline(p);
@@ -71,11 +78,15 @@ EXPORT void *calloc(size_t nmemb, size_t size)
 	size_t n;
 	if (__builtin_mul_overflow(nmemb, size, &n) || n > PTRDIFF_MAX)
 		return fail(ENOMEM);
+	if (canary_wanted())
+		return canary_alloc(n, 0, true);
 	return ba_calloc(n);
 }
 
 EXPORT void *realloc(void *p, size_t n)
 {
+	if (canary_wanted())
+		return n > PTRDIFF_MAX ? fail(ENOMEM) : canary_realloc(p, n);
 	if (!p)
 		return malloc(n);
 	if (n == 0) {
@@ -101,6 +112,8 @@ static void *aligned(size_t align, size_t n)
 {
 	if (n > PTRDIFF_MAX || align > PTRDIFF_MAX / 2 + 1)
 		return fail(ENOMEM);
+	if (canary_wanted())
+		return canary_alloc(n, align, false);
 	void *p = ba_memalign(align, n);
 	if (unlikely(opt.perturb))
 		return perturb_new(p, n);
@@ -156,6 +169,8 @@ EXPORT void *pvalloc(size_t n)
 
 EXPORT size_t malloc_usable_size(void *p)
 {
+	if (p && canary_wanted())
+		return canary_usable(p);
 	return p ? ba_usable(p, "malloc_usable_size") : 0;
 }
 
