@@ -88,12 +88,16 @@ static void *alloc_big(size_t n, size_t align, bool *zeroed)
 	if (n > PTRDIFF_MAX)
 		return nomem();
 	for (int attempt = 0; attempt < 2 && !p; attempt++) {
-		if (attempt && !node_reclaim())
+		if (attempt && !node_reclaim_failed())
 			break;
 		if (fits_run(n) && align <= SECTION_SIZE)
 			p = run_alloc(n, align, zeroed);
 		if (!p)
 			p = large_alloc(n, align, zeroed);
+		/* the OS refused a mapping (RLIMIT_AS, RLIMIT_DATA): free pages
+		 * the zones hold already serve it, rather than nothing */
+		if (!p && !fits_run(n) && n <= SECTION_SIZE && align <= SECTION_SIZE)
+			p = run_alloc(n, align, zeroed);
 	}
 	return p ? p : nomem();
 }
@@ -265,7 +269,7 @@ void *ba_realloc(void *p, size_t n)
 	}
 	if (!fits_run(n)) {
 		void *q = large_realloc(l.chunk, n);
-		if (!q && node_reclaim())
+		if (!q && node_reclaim_failed())
 			q = large_realloc(l.chunk, n);
 		return q ? q : nomem();
 	}

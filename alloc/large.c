@@ -281,6 +281,10 @@ void large_free(struct chunk *c)
 	uint64_t now = os_now_ms();
 	atomic_fetch_sub_explicit(&live_chunks, 1, memory_order_relaxed);
 	ba_tick();
+	if (unlikely(reclaim_pressure())) {
+		unmap_chunk(c);		/* a request failed lately: no caching */
+		return;
+	}
 	if (tc != &tcache_empty && c->maplen <= SECTION_SIZE && c->maplen <= opt.chunk_cache / 2) {
 		struct chunk *old = tc->chunk_slot;
 		c->cached = 1;

@@ -28,6 +28,46 @@ void *os_map(size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/* The lowest address an aligned mapping ever started at: mappings grow
+ * down, so the aligned ranges just below it are the likely free ones. */
+static _Atomic uintptr_t map_low = UINTPTR_MAX;
+
+static void *map_fixed(uintptr_t at, size_t len)
+{
+	void *q = mmap((void *)at, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (q == (void *)at)
+		return q;
+	if (q != MAP_FAILED)	/* an old kernel ignored the flag */
+		munmap(q, len);
+	return MAP_FAILED;
+}
+
+/*
+ * An aligned mapping of exactly len bytes, for when the over-sized one
+ * cannot be had (RLIMIT_AS, RLIMIT_DATA: near the limit, the extra `align`
+ * bytes are what is missing). Tries where the kernel would put len bytes
+ * (the aligned addresses around it), then below the lowest aligned
+ * mapping so far. Each try that fails costs a system call and no memory.
+ * MAP_FAILED when none is free.
+ */
+static void *map_aligned_tight(size_t len, size_t align)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || ((uintptr_t)p & (align - 1)) == 0)
+		return p;
+	munmap(p, len);
+	uintptr_t down = (uintptr_t)p & ~(align - 1), low = atomic_load(&map_low);
+	uintptr_t try[2 + 8] = { down, down + align };
+	int n = 2;
+	for (int k = 1; k <= 8 && low != UINTPTR_MAX && (low & ~(align - 1)) > (uintptr_t)k * align; k++)
+		try[n++] = (low & ~(align - 1)) - (uintptr_t)k * align;
+	for (int i = 0; i < n; i++)
+		if ((p = map_fixed(try[i], len)) != MAP_FAILED)
+			return p;
+	return MAP_FAILED;
+}
+
 /* Where the last aligned mapping ended: the next one is tried there first,
  * so that most aligned mappings cost one system call, not three. */
 static _Atomic uintptr_t map_hint;
@@ -53,8 +93,12 @@ void *os_map_aligned(size_t len, size_t align)
 	}
 	p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
-		errno = saved;
-		return NULL;
+		p = map_aligned_tight(len, align);
+		if (p == MAP_FAILED) {
+			errno = saved;
+			return NULL;
+		}
+		goto done;
 	}
 	uintptr_t start = (uintptr_t)p, aligned = align_up(start, align);
 	if (aligned > start)
@@ -65,6 +109,9 @@ void *os_map_aligned(size_t len, size_t align)
 done:
 	atomic_store_explicit(&map_hint, align_up((uintptr_t)p + len, SECTION_SIZE),
 			      memory_order_relaxed);
+	for (uintptr_t low = atomic_load(&map_low); (uintptr_t)p < low;)
+		if (atomic_compare_exchange_weak(&map_low, &low, (uintptr_t)p))
+			break;
 	errno = saved;
 	return p;
 }
@@ -114,6 +161,25 @@ uintptr_t os_brk_align(void)
 fail:
 	errno = saved;
 	return 0;
+}
+
+/*
+ * The break refused to grow: true when a mapping lies in the `len` bytes
+ * above it (the break is blocked for good), false when it was a limit
+ * (RLIMIT_DATA, RLIMIT_AS) that freeing memory lifts. Asked with a
+ * PROT_NONE mapping that must not replace anything: EEXIST says blocked.
+ */
+bool os_brk_blocked(size_t len)
+{
+	int saved = errno;
+	uintptr_t top = align_up((uintptr_t)sbrk(0), PAGE_SIZE);
+	void *p = mmap((void *)top, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		       MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	bool blocked = p == MAP_FAILED && errno == EEXIST;
+	if (p != MAP_FAILED)
+		munmap(p, len);
+	errno = saved;
+	return blocked;
 }
 
 /* The pages read as zero afterwards and cost no memory until written. */

@@ -102,6 +102,8 @@ void pcp_free(struct tcache *tc, struct section *sec, struct page *pg, unsigned 
 	pcp->count += 1u << order;
 	if (pcp->count > opt.pcp_high)
 		pcp_drain(tc, zid, opt.pcp_batch);
+	else if (unlikely(reclaim_pressure()))
+		pcp_drain(tc, zid, (size_t)-1);	/* a request failed lately: no caching */
 }
 
 void pcp_drain_all(struct tcache *tc)

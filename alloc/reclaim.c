@@ -22,6 +22,15 @@
  *  - Sections: a ZONE_MMAP section that is entirely free is unmapped by
  *    malloc_trim and by direct reclaim (when the OS refuses memory, the
  *    request gives back what is free and tries once more).
+ *  - Pressure: for a while after a request failed (node_reclaim_failed),
+ *    freed memory goes back at once instead of being kept for reuse:
+ *    the break is trimmed to the last free page, entirely free ZONE_MMAP
+ *    sections are unmapped, freed chunks are unmapped (large.c), page
+ *    caches drain at once (pcache.c) and empty slabs, the active one
+ *    included, go back (slab.c). Under
+ *    RLIMIT_AS or RLIMIT_DATA every mapped byte counts, so a program that
+ *    frees everything after ENOMEM gets all of it back, not what caches
+ *    and free blocks inside the zones happen to leave.
  * A section that leaves its zone leaves the section table first; its
  * descriptor goes on a spare list, never unmapped (section.c).
  *
@@ -189,13 +198,34 @@ static size_t __release_mmap_sections(struct zone *z)
 	return released;
 }
 
+/* Until when (os_now_ms) memory goes back at once; set by node_reclaim. */
+static _Atomic uint64_t pressure_until;
+
+/* Costs one load while there is no pressure: the clock is read only
+ * inside a window, and the window closes itself. */
+bool reclaim_pressure(void)
+{
+	uint64_t until = atomic_load_explicit(&pressure_until, memory_order_relaxed);
+	if (likely(!until))
+		return false;
+	if (os_now_ms() < until)
+		return true;
+	atomic_compare_exchange_strong(&pressure_until, &until, 0);
+	return false;
+}
+
+static size_t __release_mmap_sections(struct zone *z);
+
 /* After pages came back to z: the watermarks, and the top of the break. */
 void __zone_after_free(struct zone *z)
 {
+	bool pressure = reclaim_pressure();
 	if (z->free_dirty > pages_of(opt.wmark_high))
 		__buddy_decommit(z, pages_of(opt.wmark_low));
 	if (z->id == ZONE_BRK)
-		__brk_trim(z, opt.top_pad, false);
+		__brk_trim(z, pressure ? 0 : opt.top_pad, pressure);
+	else if (pressure)
+		__release_mmap_sections(z);
 }
 
 static size_t zone_give_back(struct zone *z, size_t pad, bool everything)
@@ -226,6 +256,15 @@ size_t node_reclaim(void)
 	for (int i = 0; i < NR_ZONES; i++)
 		released += zone_give_back(&node.zones[i], 0, false);
 	return released;
+}
+
+/* A request failed: direct reclaim, and for a while memory freed goes
+ * back at once (reclaim_pressure). */
+size_t node_reclaim_failed(void)
+{
+	uint64_t span = opt.decay_ms > 1000 ? opt.decay_ms : 1000;
+	atomic_store_explicit(&pressure_until, os_now_ms() + span, memory_order_relaxed);
+	return node_reclaim();
 }
 
 /* malloc_trim: everything that can go back, goes; the break keeps `pad`. */

@@ -206,7 +206,7 @@ void *slab_alloc_slow(struct tcache *tc, unsigned cls)
 	if (!s) {
 		tc->active[cls] = &dummy_slab;
 		s = slab_next(tc, cls);
-		if (!s && node_reclaim())
+		if (!s && node_reclaim_failed())
 			s = slab_next(tc, cls);
 		if (!s) {
 			busy_exit(tc);
@@ -224,14 +224,18 @@ void *slab_alloc_slow(struct tcache *tc, unsigned cls)
  * the thread keeps fewer than slab_reserve empty slabs of the class. */
 void slab_empty(struct tcache *tc, struct page *s)
 {
-	if (s == tc->active[s->cls])
+	bool pressure = reclaim_pressure();	/* a request failed lately: keep none */
+	if (s == tc->active[s->cls] && !pressure)
 		return;
-	if (tc->nr_empty[s->cls] < opt.slab_reserve) {
+	if (tc->nr_empty[s->cls] < opt.slab_reserve && !pressure) {
 		tc->nr_empty[s->cls]++;
 		return;		/* stays on the partial list, empty */
 	}
 	busy_enter(tc);
-	page_list_del(&tc->partial[s->cls], s);
+	if (s == tc->active[s->cls])
+		tc->active[s->cls] = &dummy_slab;
+	else
+		page_list_del(&tc->partial[s->cls], s);
 	slab_release(tc, s);
 	busy_exit(tc);
 }
