@@ -105,7 +105,14 @@ size_t __brk_keepcost(struct zone *z);
 void __zone_after_free(struct zone *z);
 size_t node_reclaim(void);
 size_t node_reclaim_failed(void);
-bool reclaim_pressure(void);
+extern _Atomic uint64_t pressure_until;
+bool reclaim_pressure_check(void);
+static inline bool reclaim_pressure(void)	/* one load while there is none */
+{
+	if (likely(!atomic_load_explicit(&pressure_until, memory_order_relaxed)))
+		return false;
+	return reclaim_pressure_check();
+}
 int ba_trim(size_t pad);
 void reclaim_fork_child(void);
 void ba_tick(void);

@@ -198,15 +198,15 @@ static size_t __release_mmap_sections(struct zone *z)
 	return released;
 }
 
-/* Until when (os_now_ms) memory goes back at once; set by node_reclaim. */
-static _Atomic uint64_t pressure_until;
+/* Until when (os_now_ms) memory goes back at once; 0: no pressure. */
+_Atomic uint64_t pressure_until;
 
-/* Costs one load while there is no pressure: the clock is read only
- * inside a window, and the window closes itself. */
-bool reclaim_pressure(void)
+/* reclaim_pressure (internal.h) inside a window: the clock is read only
+ * then, and the window closes itself. */
+bool reclaim_pressure_check(void)
 {
 	uint64_t until = atomic_load_explicit(&pressure_until, memory_order_relaxed);
-	if (likely(!until))
+	if (!until)
 		return false;
 	if (os_now_ms() < until)
 		return true;

@@ -222,12 +222,22 @@ void *slab_alloc_slow(struct tcache *tc, unsigned cls)
 
 /* The owner's free emptied a slab: give it back, unless it is active or
  * the thread keeps fewer than slab_reserve empty slabs of the class. */
+static void slab_empty_slow(struct tcache *tc, struct page *s);
+
 void slab_empty(struct tcache *tc, struct page *s)
 {
-	bool pressure = reclaim_pressure();	/* a request failed lately: keep none */
-	if (s == tc->active[s->cls] && !pressure)
+	if (s == tc->active[s->cls] &&
+	    likely(!atomic_load_explicit(&pressure_until, memory_order_relaxed)))
 		return;
-	if (tc->nr_empty[s->cls] < opt.slab_reserve && !pressure) {
+	slab_empty_slow(tc, s);
+}
+
+/* (A request failed lately: keep no empty slab, not even the active one.) */
+static __attribute__((noinline)) void slab_empty_slow(struct tcache *tc, struct page *s)
+{
+	if (s == tc->active[s->cls] && !reclaim_pressure())
+		return;
+	if (tc->nr_empty[s->cls] < opt.slab_reserve && !reclaim_pressure()) {
 		tc->nr_empty[s->cls]++;
 		return;		/* stays on the partial list, empty */
 	}
