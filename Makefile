@@ -72,6 +72,15 @@ $(BUILD)/tests/%: tests/%.c tests/common.h
 	@mkdir -p $(@D)
 	$(CC) $(TESTCFLAGS) -o $@ $<
 
+# tests/fuzz: the seeded API fuzzer; make check runs it briefly
+# (tests/check/fuzz.sh), make fuzz as long as asked.
+FUZZ_BIN  := $(BUILD)/tests/fuzz/fuzz
+FUZZ_ARGS ?= -n 2000000 -t 4 -s 1,2,3,4,5,6,7,8
+test-programs: $(FUZZ_BIN)
+.PHONY: fuzz
+fuzz: $(LIB) $(FUZZ_BIN)
+	LD_PRELOAD=$(abspath $(LIB)) $(FUZZ_BIN) $(FUZZ_ARGS)
+
 deps-check:
 	@bash scripts/deps.sh check
 deps-bench:

@@ -59,6 +59,7 @@ void ba_start(void)
 		if (r)
 			memcpy(&secret, r, sizeof(secret));
 		heap.secret = secret | 1;	/* odd: never equal to an aligned pointer */
+		freelist_init(r);
 		node_init();
 		pthread_key_create(&heap.thread_key, thread_exit);
 		atomic_store_explicit(&heap.ready, 1, memory_order_release);
@@ -129,7 +130,7 @@ static void *alloc_big(size_t n, size_t align, bool *zeroed)
 	if (n > PTRDIFF_MAX)
 		return nomem();
 	for (int attempt = 0; attempt < 2 && !p; attempt++) {
-		if (attempt && !node_reclaim())
+		if (attempt && !node_reclaim_failed())
 			break;
 		if (fits_run(n) && align <= SECTION_SIZE)
 			p = run_alloc(n, align, zeroed);
@@ -137,6 +138,10 @@ static void *alloc_big(size_t n, size_t align, bool *zeroed)
 			p = huge_alloc(n, zeroed);
 		if (!p)
 			p = large_alloc(n, align, zeroed);
+		/* the OS refused a mapping (RLIMIT_AS, RLIMIT_DATA): free pages
+		 * the zones hold already serve it, rather than nothing */
+		if (!p && !fits_run(n) && n <= SECTION_SIZE && align <= SECTION_SIZE)
+			p = run_alloc(n, align, zeroed);
 	}
 	return p ? p : nomem();
 }
@@ -158,7 +163,7 @@ void *ba_alloc_slow(size_t n, unsigned cls)
 			return p;
 	}
 	p = slab_alloc_refill(tc, cls);
-	if (unlikely(!p) && node_reclaim())
+	if (unlikely(!p) && node_reclaim_failed())
 		p = slab_alloc_refill(tc, cls);
 	return p ? p : nomem();
 }
@@ -299,7 +304,7 @@ void *ba_realloc(void *p, size_t n)
 	case PTR_CHUNK:
 		if (!fits_run(n)) {
 			void *q = large_realloc(pi.chunk, n);
-			if (!q && node_reclaim())
+			if (!q && node_reclaim_failed())
 				q = large_realloc(pi.chunk, n);
 			return q ? q : nomem();
 		}

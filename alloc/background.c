@@ -6,7 +6,8 @@
  *
  * Off by default, as jemalloc's background_thread is. The constructor
  * (preload/init.c) starts it when the option asks; the destructor stops
- * it: a futex word wakes it, and the destructor joins it, so it is never
+ * it: a futex word wakes it, and the destructor waits (a raw futex wait,
+ * not a cancellation point) until it says it is done, so it is never
  * inside the heap while the process tears down. It blocks every signal,
  * takes no thread cache and calls nothing that allocates; pthread_create
  * itself may call malloc in the starting thread (glibc allocates the new
@@ -32,6 +33,8 @@
 #define BG_OFF		0	/* the option's words: off|on|fork */
 #define BG_FORK		2
 #define MIN_WAKE_MS	5
+#define BG_STOP		1	/* heap.background.stop: asked to end */
+#define BG_DONE		2	/* ended: touches the heap no more */
 
 /* Sleeps ms, or until background_stop() wakes it. */
 static void nap(uint64_t ms)
@@ -49,6 +52,9 @@ static void *background_main(void *arg)
 		if (!atomic_load_explicit(&heap.background.stop, memory_order_acquire))
 			reclaim_clock(os_now_ms());
 	}
+	/* done with the heap: background_stop() may return */
+	atomic_store_explicit(&heap.background.stop, BG_DONE, memory_order_release);
+	syscall(SYS_futex, &heap.background.stop, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 	return NULL;
 }
 
@@ -62,6 +68,7 @@ void background_start(void)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);	/* the thread inherits it */
 	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, PTHREAD_STACK_MIN > 65536 ? PTHREAD_STACK_MIN : 65536);
 	heap.background.running =
 		pthread_create(&heap.background.thread, &attr, background_main, NULL) == 0;
@@ -73,9 +80,12 @@ void background_stop(void)
 {
 	if (!heap.background.running)
 		return;
-	atomic_store_explicit(&heap.background.stop, 1, memory_order_release);
+	int state = BG_STOP;
+	atomic_store_explicit(&heap.background.stop, BG_STOP, memory_order_release);
 	syscall(SYS_futex, &heap.background.stop, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
-	pthread_join(heap.background.thread, NULL);
+	/* a raw futex wait, not pthread_join: no cancellation point at exit */
+	while ((state = atomic_load_explicit(&heap.background.stop, memory_order_acquire)) != BG_DONE)
+		syscall(SYS_futex, &heap.background.stop, FUTEX_WAIT_PRIVATE, state, NULL, NULL, 0);
 	heap.background.running = false;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "freelist.h"
 #include "report.h"
 #include "section.h"
 #include "sizeclass.h"
@@ -121,7 +122,7 @@ void check_slab(struct slab *s)
 	size_t n = 0;
 	if (s->kind != PG_SLAB || s->bump > c->capacity)
 		check_fail("slab descriptor", s);
-	for (void **o = s->free; o; o = o[0])
+	for (void **o = s->free; o; o = freelist_next(s, o))
 		if (++n > c->capacity)
 			check_fail("slab free list longer than the slab", s);
 	if (n + s->inuse > s->bump)

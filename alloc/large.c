@@ -27,6 +27,7 @@
 #include "meta.h"
 #include "options.h"
 #include "os.h"
+#include "pressure.h"
 #include "section.h"
 #include "tcache.h"
 
@@ -228,8 +229,8 @@ size_t large_live(void)
 
 void *large_alloc(size_t size, size_t align, bool *zeroed)
 {
-	size_t len = align_up(size, PAGE_SIZE);
-	if (len < size || len == 0)
+	size_t len = align_up(size ? size : 1, PAGE_SIZE);	/* size 0: one page */
+	if (len < size)
 		return NULL;
 	if (align <= SECTION_SIZE) {
 		struct tcache *tc = tls_tc;
@@ -278,6 +279,10 @@ void large_free(struct chunk *c)
 	struct tcache *tc = tls_tc;
 	uint64_t now = os_now_ms();
 	atomic_fetch_sub_explicit(&heap.chunks.live, 1, memory_order_relaxed);
+	if (unlikely(under_pressure())) {
+		unmap_chunk(c);		/* a request failed lately: no caching */
+		return;
+	}
 	if (tc != &tcache_empty && c->maplen <= SECTION_SIZE && c->maplen <= opt.chunk_cache / 2) {
 		struct chunk *old = tc->chunk_slot;
 		c->cached = 1;

@@ -212,7 +212,8 @@ int opt_set(const char *name, size_t namelen, const char *value, size_t valuelen
  * negative size means "unlimited" (M_TRIM_THRESHOLD -1: never trim), a
  * negative M_MMAP_MAX no mappings, M_PERTURB keeps its low byte, and the
  * rest is clamped into the table's range. Our own parameters answer 0 for
- * a value out of range, and every parameter nobody knows answers 0.
+ * a value out of range; a parameter nobody knows is ignored and answers 1,
+ * as glibc's mallopt does.
  */
 int opt_mallopt(int param, int value)
 {
@@ -236,7 +237,7 @@ int opt_mallopt(int param, int value)
 		opt_store(d, v);
 		return 1;
 	}
-	return 0;
+	return 1;
 }
 
 static bool help_wanted;

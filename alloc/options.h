@@ -46,6 +46,8 @@ enum opt_type { OPT_SIZE, OPT_COUNT, OPT_BOOL, OPT_CHOICE, OPT_STRING };
 	  "non-zero: fill new blocks with its complement and freed ones with it") \
 	X(check_action, OPT_COUNT, 3, 0, 7, "bits", M_CHECK_ACTION, NULL, NULL,		\
 	  "glibc's M_CHECK_ACTION: with bit 1 (value 2) set an invalid free aborts, else it warns (as invalid_free)") \
+	X(check, OPT_COUNT, 0, 0, 3, "level", 0, "MALLOC_CHECK_", "glibc.malloc.check", \
+	  "1-3: a canary after every block, checked at free and realloc; exact usable sizes") \
 	X(arena_max, OPT_COUNT, 0, 0, INT_MAX, "arenas", M_ARENA_MAX,		\
 	  "MALLOC_ARENA_MAX", "glibc.malloc.arena_max",				\
 	  "accepted for glibc's sake; threads have caches here, not arenas")	\

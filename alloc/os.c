@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +27,43 @@ void *os_map(size_t len)
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	errno = saved;
 	return p == MAP_FAILED ? NULL : p;
+}
+
+static void *map_fixed(uintptr_t at, size_t len)
+{
+	void *q = mmap((void *)at, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (q == (void *)at)
+		return q;
+	if (q != MAP_FAILED)	/* an old kernel ignored the flag */
+		munmap(q, len);
+	return MAP_FAILED;
+}
+
+/*
+ * An aligned mapping of exactly len bytes, for when the over-sized one
+ * cannot be had (RLIMIT_AS, RLIMIT_DATA: near the limit, the extra `align`
+ * bytes are what is missing). Tries where the kernel would put len bytes
+ * (the aligned addresses around it), then below the lowest aligned
+ * mapping so far (heap.map_low; mappings grow down, so the aligned ranges
+ * just below it are the likely free ones). Each try that fails costs a
+ * system call and no memory. MAP_FAILED when none is free.
+ */
+static void *map_aligned_tight(size_t len, size_t align)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || ((uintptr_t)p & (align - 1)) == 0)
+		return p;
+	munmap(p, len);
+	uintptr_t down = (uintptr_t)p & ~(align - 1), low = atomic_load(&heap.map_low);
+	uintptr_t try[2 + 8] = { down, down + align };
+	int n = 2;
+	for (int k = 1; k <= 8 && low && (low & ~(align - 1)) > (uintptr_t)k * align; k++)
+		try[n++] = (low & ~(align - 1)) - (uintptr_t)k * align;
+	for (int i = 0; i < n; i++)
+		if ((p = map_fixed(try[i], len)) != MAP_FAILED)
+			return p;
+	return MAP_FAILED;
 }
 
 /* heap.map_hint: where the last aligned mapping ended. The next one is
@@ -51,8 +89,12 @@ void *os_map_aligned(size_t len, size_t align)
 	}
 	p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
-		errno = saved;
-		return NULL;
+		p = map_aligned_tight(len, align);
+		if (p == MAP_FAILED) {
+			errno = saved;
+			return NULL;
+		}
+		goto done;
 	}
 	uintptr_t start = (uintptr_t)p, aligned = align_up(start, align);
 	if (aligned > start)
@@ -63,6 +105,9 @@ void *os_map_aligned(size_t len, size_t align)
 done:
 	atomic_store_explicit(&heap.map_hint, align_up((uintptr_t)p + len, SECTION_SIZE),
 			      memory_order_relaxed);
+	for (uintptr_t low = atomic_load(&heap.map_low); !low || (uintptr_t)p < low;)
+		if (atomic_compare_exchange_weak(&heap.map_low, &low, (uintptr_t)p))
+			break;
 	errno = saved;
 	return p;
 }
@@ -139,6 +184,34 @@ uint64_t os_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* The current break. */
+uintptr_t os_brk_top(void)
+{
+	int saved = errno;
+	uintptr_t top = (uintptr_t)sbrk(0);
+	errno = saved;
+	return top;
+}
+
+/*
+ * The break refused to grow: true when a mapping lies in the `len` bytes
+ * above it (the break is blocked for good), false when it was a limit
+ * (RLIMIT_DATA, RLIMIT_AS) that freeing memory lifts. Asked with a
+ * PROT_NONE mapping that must not replace anything: EEXIST says blocked.
+ */
+bool os_brk_blocked(size_t len)
+{
+	int saved = errno;
+	uintptr_t top = align_up((uintptr_t)sbrk(0), PAGE_SIZE);
+	void *p = mmap((void *)top, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		       MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	bool blocked = p == MAP_FAILED && errno == EEXIST;
+	if (p != MAP_FAILED)
+		munmap(p, len);
+	errno = saved;
+	return blocked;
+}
+
 /* Moves the break from `expect` by delta bytes, if it is still at
  * `expect` (nobody else moved it). */
 bool os_brk_move(uintptr_t expect, intptr_t delta)
@@ -149,12 +222,13 @@ bool os_brk_move(uintptr_t expect, intptr_t delta)
 	return ok;
 }
 
-/* All of s to fd, retried on EINTR; errno kept. */
+/* All of s to fd, retried on EINTR; errno kept. A raw system call: this
+ * may run with a lock held, or in a thread whose cancellation is pending. */
 void os_write(int fd, const char *s, size_t n)
 {
 	int saved = errno;
 	while (n) {
-		ssize_t w = write(fd, s, n);
+		ssize_t w = syscall(SYS_write, fd, s, n);	/* write(2) is a cancellation point */
 		if (w <= 0) {
 			if (w < 0 && errno == EINTR)
 				continue;

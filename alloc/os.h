@@ -15,6 +15,8 @@ bool os_remap_inplace(void *p, size_t oldlen, size_t newlen);
 bool os_remap_move(void *p, size_t oldlen, void *to, size_t newlen);
 uintptr_t os_brk_align(uintptr_t *from);
 bool os_brk_move(uintptr_t expect, intptr_t delta);
+uintptr_t os_brk_top(void);
+bool os_brk_blocked(size_t len);	/* a mapping, not a limit, stops the break */
 void os_decommit(void *p, size_t len);
 void os_decommit_inner(void *p, size_t len);	/* only whole pages inside */
 uint64_t os_now_ms(void);

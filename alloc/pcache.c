@@ -16,6 +16,7 @@
 #include "check.h"
 #include "options.h"
 #include "pcache.h"
+#include "pressure.h"
 #include "section.h"
 #include "zone.h"
 
@@ -105,6 +106,8 @@ void pcp_free(struct tcache *tc, struct section *sec, struct page *pg, unsigned 
 	pcp->count += 1u << order;
 	if (pcp->count > opt.pcp_high)
 		pcp_drain(tc, zid, opt.pcp_batch);
+	else if (unlikely(under_pressure()))
+		pcp_drain(tc, zid, (size_t)-1);	/* a request failed lately: no caching */
 }
 
 void pcp_drain_all(struct tcache *tc)

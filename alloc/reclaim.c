@@ -13,6 +13,7 @@
 #include "options.h"
 #include "os.h"
 #include "pcache.h"
+#include "pressure.h"
 #include "reclaim.h"
 #include "slab.h"
 #include "trim.h"
@@ -32,6 +33,14 @@ size_t node_reclaim(void)
 	for (int i = 0; i < NR_ZONES; i++)
 		released += zone_give_back(&heap.node.zones[i], 0, false);
 	return released;
+}
+
+/* A request failed: direct reclaim, and for a while memory freed goes
+ * back at once (pressure.h). */
+size_t node_reclaim_failed(void)
+{
+	pressure_start(opt.decay_ms > 1000 ? opt.decay_ms : 1000);
+	return node_reclaim();
 }
 
 /* malloc_trim: everything that can go back, goes; the break keeps `pad`. */

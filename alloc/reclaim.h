@@ -10,6 +10,7 @@
 #include "types.h"
 
 size_t node_reclaim(void);
+size_t node_reclaim_failed(void);	/* and opens a window of pressure */
 int reclaim_trim(size_t pad);
 void reclaim_tick(struct tcache *tc);
 void reclaim_clock(uint64_t now);

@@ -86,7 +86,7 @@ static bool slab_extend(struct slab *s)
 	void **head = s->free;
 	for (uint32_t i = s->bump + n; i-- > s->bump;) {
 		void **o = (void **)(base + (uintptr_t)i * c->size);
-		o[0] = head;
+		o[0] = freelist_link(o, head);
 		o[1] = (void *)slab_key(o);
 		head = o;
 	}
@@ -125,7 +125,7 @@ static bool slab_unhole(struct slab *s)
 		for (uint32_t i = last + 1; i-- > first;) {
 			void **o = (void **)(base + (uintptr_t)i * c->size);
 			if (i < s->bump && !slab_obj_in_hole(s, o)) {
-				o[0] = s->free;
+				o[0] = freelist_link(o, s->free);
 				o[1] = (void *)slab_key(o);
 				s->free = o;
 			}
@@ -140,13 +140,14 @@ static bool slab_unhole(struct slab *s)
 static uint32_t slab_collect(struct slab *s)
 {
 	uintptr_t r = atomic_exchange_explicit(&s->remote, 0, memory_order_acquire);
-	void **o = (void **)(r & ~SLAB_NOTIFY), **t;
+	void **o = (void **)(r & ~SLAB_NOTIFY), **t, **next;
 	uint32_t n = 1;
 	if (!o)
 		return 0;
-	for (t = o; t[0]; t = t[0])
-		n++;
-	t[0] = s->free;
+	for (t = o; (next = freelist_next(s, t)) != NULL; t = next)
+		if (++n > sc_table[s->cls].capacity)
+			freelist_corrupt(s, t, "remote list longer than the slab");
+	t[0] = freelist_link(t, s->free);
 	s->free = o;
 	s->inuse -= n;
 	return n;
@@ -285,17 +286,32 @@ void *slab_alloc_refill(struct tcache *tc, unsigned cls)
 }
 
 /* The owner's free emptied a slab: give it back, unless it is active or
- * the thread keeps fewer than slab_reserve empty slabs of the class. */
+ * the thread keeps fewer than slab_reserve empty slabs of the class; under
+ * pressure (pressure.h) it goes back in any case, the active one too. */
+static void slab_empty_slow(struct tcache *tc, struct slab *s);
+
 void slab_empty(struct tcache *tc, struct slab *s)
 {
-	if (s == tc->active[s->cls])
+	if (s == tc->active[s->cls] &&
+	    likely(!atomic_load_explicit(&heap.pressure_until, memory_order_relaxed)))
 		return;
-	if (tc->nr_empty[s->cls] < opt.slab_reserve) {
+	slab_empty_slow(tc, s);
+}
+
+static __attribute__((noinline)) void slab_empty_slow(struct tcache *tc, struct slab *s)
+{
+	bool pressure = under_pressure();
+	if (s == tc->active[s->cls] && !pressure)
+		return;
+	if (tc->nr_empty[s->cls] < opt.slab_reserve && !pressure) {
 		tc->nr_empty[s->cls]++;
 		return;		/* stays on the partial list, empty */
 	}
 	tcache_busy_enter(tc);
-	slab_list_del(&tc->partial[s->cls], s);
+	if (s == tc->active[s->cls])
+		tc->active[s->cls] = &dummy_slab;
+	else
+		slab_list_del(&tc->partial[s->cls], s);
 	slab_release(tc, s);
 	tcache_busy_exit(tc);
 }
@@ -316,7 +332,7 @@ static size_t slab_punch(struct slab *s)
 	unsigned npages = 1u << s->order;
 
 	slab_collect(s);
-	for (void **o = s->free; o; o = o[0]) {
+	for (void **o = s->free; o; o = freelist_next(s, o)) {
 		uint32_t i = (uint32_t)(((uintptr_t)o - base) / c->size);
 		freebit[i / 64] |= (uint64_t)1 << (i % 64);
 	}
@@ -333,13 +349,19 @@ static size_t slab_punch(struct slab *s)
 	if (!punch)
 		return 0;
 	s->holes |= punch;
-	void **keep = NULL, ***link = &keep;
-	for (void **o = s->free; o; o = o[0])
-		if (!slab_obj_in_hole(s, o)) {
-			*link = o;
-			link = (void ***)&o[0];
-		}
-	*link = NULL;
+	void **keep = NULL, **last = NULL, **next;
+	for (void **o = s->free; o; o = next) {
+		next = freelist_next(s, o);
+		if (slab_obj_in_hole(s, o))
+			continue;
+		if (last)
+			last[0] = freelist_link(last, o);
+		else
+			keep = o;
+		last = o;
+	}
+	if (last)
+		last[0] = freelist_link(last, NULL);
 	s->free = keep;
 	for (unsigned pg = 0; pg < npages; pg++)
 		if (punch & (1u << pg))
@@ -414,7 +436,7 @@ void slab_free_remote(struct tcache *tc, struct slab *s, void **o)
 	if (tc == &tcache_empty) {
 		uintptr_t old = atomic_load_explicit(&s->remote, memory_order_relaxed);
 		do {
-			o[0] = (void *)(old & ~SLAB_NOTIFY);
+			o[0] = freelist_link(o, (void *)(old & ~SLAB_NOTIFY));
 			o[1] = (void *)slab_key(o);
 		} while (!atomic_compare_exchange_weak_explicit(&s->remote, &old, (uintptr_t)o,
 				memory_order_release, memory_order_relaxed));
@@ -441,7 +463,7 @@ void slab_free_remote(struct tcache *tc, struct slab *s, void **o)
 			tcache_busy_exit(tc);
 			return;
 		}
-		o[0] = (void *)old;
+		o[0] = freelist_link(o, (void *)old);
 		o[1] = (void *)slab_key(o);
 		if (atomic_compare_exchange_weak_explicit(&s->remote, &old, (uintptr_t)o,
 				memory_order_release, memory_order_relaxed))

@@ -3,14 +3,18 @@
  * path inlined from here: pop an object off the calling thread's active
  * slab, push one back on a slab it owns. Layer 5: over pcache and tcache.
  *
- * Every free object holds, in its second word, heap.secret ^ its address
- * (its "free key"); a live object never does, because the pop clears it.
- * A pointer whose key is in place is a double free (classify.h).
+ * Every free object holds, in its first word, its protected link to the
+ * next one (freelist.h), checked at every pop, and in its second word,
+ * heap.secret ^ its address (its "free key"); a live object never does,
+ * because the pop clears it. A pointer whose key is in place is a double
+ * free (classify.h).
  */
 #ifndef BUDDY_SLAB_H
 #define BUDDY_SLAB_H
 
 #include "check.h"
+#include "freelist.h"
+#include "pressure.h"
 #include "section.h"
 #include "sizeclass.h"
 #include "tcache.h"
@@ -47,8 +51,8 @@ static inline void *slab_alloc_fast(struct tcache *tc, unsigned cls)
 	if (unlikely(o == NULL))
 		return NULL;
 	if (debug_checks && !slab_obj_is_free(o))
-		check_fail("object on a free list without its free key", o);
-	s->free = o[0];
+		freelist_corrupt(s, o, "object without its free key");
+	s->free = freelist_next(s, o);
 	o[1] = NULL;
 	s->inuse++;
 	tc->stat.nmalloc[cls]++;
@@ -58,7 +62,7 @@ static inline void *slab_alloc_fast(struct tcache *tc, unsigned cls)
 /* Pushes o on s, which the calling thread owns. */
 static inline void slab_free_owned(struct tcache *tc, struct slab *s, void **o)
 {
-	o[0] = s->free;
+	o[0] = freelist_link(o, s->free);
 	o[1] = (void *)slab_key(o);
 	s->free = o;
 	tc->stat.nfree[s->cls]++;

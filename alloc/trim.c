@@ -34,6 +34,7 @@
 #include "check.h"
 #include "options.h"
 #include "os.h"
+#include "pressure.h"
 #include "section.h"
 #include "trim.h"
 
@@ -172,10 +173,13 @@ static size_t __release_mmap_sections(struct zone *z)
 /* After pages came back to z: the watermarks, and the top of the break. */
 void __zone_after_free(struct zone *z)
 {
+	bool pressure = under_pressure();	/* a request failed lately: all goes */
 	if (z->free_dirty > pages_of(opt.wmark_high))
 		__buddy_decommit(z, pages_of(opt.wmark_low));
 	if (z->id == ZONE_BRK)
-		__brk_trim(z, opt.top_pad, false);
+		__brk_trim(z, pressure ? 0 : opt.top_pad, pressure);
+	else if (pressure)
+		__release_mmap_sections(z);
 }
 
 /* malloc_trim and direct reclaim: what can go back from z, goes; the break

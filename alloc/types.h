@@ -287,6 +287,11 @@ struct heap {
 		pthread_t thread;
 	} background;				/* background.c */
 	_Atomic uintptr_t map_hint;		/* where the next aligned mapping is tried */
+	_Atomic uintptr_t map_low;		/* lowest aligned mapping so far (os.c) */
+	_Atomic uint64_t pressure_until;	/* pressure.h: until when; 0: none */
+	struct {
+		uintptr_t mul, inv;		/* freelist.h: odd, and its inverse */
+	} link_keys;
 };
 
 extern struct heap heap;

@@ -87,6 +87,12 @@ static bool __zone_grow(struct zone *z, unsigned order)
 		sec = atomic_load(&z->sections);
 		if (sec && __brk_online(z, sec, order)) {
 			ok = true;
+		} else if (sec && sec->nr_online == 0 && sec->base == os_brk_top()) {
+			/* its section is there, empty, at the break: a limit
+			 * refused the pages; a second section for the same
+			 * addresses would be a double mapping of them */
+			if (os_brk_blocked(2 * SECTION_SIZE))
+				z->stuck = true;
 		} else {
 			uintptr_t pad, base = os_brk_align(&pad);
 			sec = base ? section_create(z, base) : NULL;
@@ -96,8 +102,10 @@ static bool __zone_grow(struct zone *z, unsigned order)
 				__publish(z, sec);
 				ok = __brk_online(z, sec, order);
 			}
-			if (!ok)
-				z->stuck = true;	/* ZONE_MMAP serves from now on */
+			/* ZONE_MMAP serves from now on, if a mapping is in the way;
+			 * a limit, though, lifts once memory is freed */
+			if (!ok && os_brk_blocked(2 * SECTION_SIZE))
+				z->stuck = true;
 		}
 	} else {
 		uintptr_t base = (uintptr_t)os_map_aligned(SECTION_SIZE, SECTION_SIZE);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../alloc/alloc.h"
+#include "../alloc/canary.h"
 #include "../stats/stats.h"
 #include "../prof/prof.h"
 
@@ -52,6 +53,8 @@ static bool perturb_free(void *p, const char *fn)
 
 EXPORT void *malloc(size_t n)
 {
+	if (canary_wanted())
+		return canary_alloc(n, 0, false);
 	void *p = prof_malloc_hook(ba_malloc_inline(n), n);
 	if (unlikely(opt.perturb))
 		return perturb_new(p, n);
@@ -61,6 +64,10 @@ EXPORT void *malloc(size_t n)
 EXPORT void free(void *p)
 {
 	if (likely(p != NULL)) {
+		if (canary_wanted()) {
+			canary_free(p, "free");
+			return;
+		}
 		if (unlikely(opt.perturb) && !perturb_free(p, "free"))
 			return;
 		if (prof_free_hook(p, true))
@@ -74,11 +81,15 @@ EXPORT void *calloc(size_t nmemb, size_t size)
 	size_t n;
 	if (__builtin_mul_overflow(nmemb, size, &n) || n > PTRDIFF_MAX)
 		return fail(ENOMEM);
+	if (canary_wanted())
+		return canary_alloc(n, 0, true);
 	return prof_malloc_hook(ba_calloc(n), n);
 }
 
 EXPORT void *realloc(void *p, size_t n)
 {
+	if (canary_wanted())
+		return n > PTRDIFF_MAX ? fail(ENOMEM) : canary_realloc(p, n);
 	if (!p)
 		return malloc(n);
 	if (n == 0) {
@@ -108,19 +119,24 @@ static void *aligned(size_t align, size_t n)
 {
 	if (n > PTRDIFF_MAX || align > PTRDIFF_MAX / 2 + 1)
 		return fail(ENOMEM);
+	if (canary_wanted())
+		return canary_alloc(n, align, false);
 	void *p = prof_malloc_hook(ba_memalign(align, n), n);
 	if (unlikely(opt.perturb))
 		return perturb_new(p, n);
 	return p;
 }
 
-/* glibc: an alignment of 0 (or up to 16) is plain malloc. */
+/* glibc: an alignment of 0 (or up to 16) is plain malloc; one that is
+ * not a power of two is rounded up to the next one (glibc 2.36). */
 EXPORT void *memalign(size_t align, size_t n)
 {
 	if (align == 0)
 		return malloc(n);
-	if (!is_pow2(align))
+	if (align > SIZE_MAX / 2 + 1)
 		return fail(EINVAL);
+	if (!is_pow2(align))
+		align = (size_t)1 << (64 - __builtin_clzl(align));
 	return aligned(align, n);
 }
 
@@ -160,6 +176,8 @@ EXPORT void *pvalloc(size_t n)
 
 EXPORT size_t malloc_usable_size(void *p)
 {
+	if (p && canary_wanted())
+		return canary_usable(p);
 	return p ? ba_usable(p, "malloc_usable_size") : 0;
 }
 

@@ -9,9 +9,13 @@
  * starts the background_reclaim thread when asked. The destructor stops
  * that thread, then prints the statistics when the stats option asks for
  * them, to stderr or to stats_file, with write(2), once.
+ * Every file call here is a raw syscall(): open, write and close are
+ * cancellation points in glibc, and a thread with a pending cancellation
+ * may be the one that calls exit().
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../alloc/alloc.h"
@@ -27,7 +31,7 @@ __attribute__((constructor)) static void buddymalloc_start(void)
 	ba_start();
 	background_start();
 	if (opt.stats && !opt.stats_file)
-		stats_fd = fcntl(2, F_DUPFD_CLOEXEC, 100);
+		stats_fd = (int)syscall(SYS_fcntl, 2, F_DUPFD_CLOEXEC, 100);
 }
 
 __attribute__((destructor)) static void buddymalloc_stop(void)
@@ -45,7 +49,7 @@ __attribute__((destructor)) static void buddymalloc_stop(void)
 			out_flush(&o);
 			return;
 		}
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd < 0) {
 			report_line("buddymalloc: cannot open stats_file, errno", "", (uintptr_t)errno, false);
 			return;
@@ -57,6 +61,6 @@ __attribute__((destructor)) static void buddymalloc_stop(void)
 	else
 		stats_json(&o);
 	if (fd != 2)
-		close(fd);
+		syscall(SYS_close, fd);
 	stats_fd = -1;
 }

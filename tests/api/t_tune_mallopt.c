@@ -11,7 +11,8 @@
  *  - each of our parameters (1001..1010) returns 1 at both ends of its range
  *    and 0 just outside it, and 0 for a negative value (other than -1 for
  *    the byte-sized knobs, where -1 means "never/unlimited");
- *  - an unknown parameter number (0, 2, -9, 999, 1000, 1011, 12345) returns 0;
+ *  - an unknown parameter number (0, 2, -9, 999, 1000, 1099, 12345) is
+ *    ignored and returns 1, as glibc's mallopt does (issue 12);
  *  - a refused value changes nothing: after mallopt(M_BUDDY_CHUNK_CACHE, 0)
  *    and a refused (..., -2), a freed 200 KiB chunk is unmapped at once (the
  *    cache is still off); after mallopt(M_BUDDY_PCP_BATCH, 0) returns 0,
@@ -122,13 +123,13 @@ int main(void)
 	EXPECT(M_BUDDY_CHUNK_CACHE, 64 << 20, 1);
 
 	/* unknown numbers */
-	EXPECT(0, 1, 0);
-	EXPECT(2, 1, 0);
-	EXPECT(-9, 1, 0);
-	EXPECT(999, 1, 0);
-	EXPECT(1000, 1, 0);
-	EXPECT(1011, 1, 0);
-	EXPECT(12345, 1, 0);
+	EXPECT(0, 1, 1);
+	EXPECT(2, 1, 1);
+	EXPECT(-9, 1, 1);
+	EXPECT(999, 1, 1);
+	EXPECT(1000, 1, 1);
+	EXPECT(1099, 1, 1);
+	EXPECT(12345, 1, 1);
 
 	/* a refused value leaves the old one: chunk_cache stays 0, so a freed
 	 * chunk is unmapped at once */

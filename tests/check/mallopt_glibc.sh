@@ -13,7 +13,7 @@
 # with glibc; the differences are listed.
 # For the log only (not failures): unknown parameter numbers, and our own
 # M_BUDDY_* numbers 1001..1010, under glibc (glibc returns 1 for numbers it
-# does not know; we return 0, as our tests ask).
+# does not know, and so do we since issue 12; t_tune_mallopt checks ours).
 set -u -o pipefail
 
 lib=${BUDDYMALLOC_LIB:?BUDDYMALLOC_LIB must be set}
