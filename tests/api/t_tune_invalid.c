@@ -92,12 +92,12 @@ static void expect(const char *what, int (*fn)(void *), size_t n, int aborts,
 	printf("%-52s %s; stderr: %s", what, child_how(&r),
 	       r.err_len ? r.err : "(empty)\n");
 	if (aborts)
-		CHECKF(!r.exited && r.signo == SIGABRT, "%s: the child ended with "
+		CHECK(!r.exited && r.signo == SIGABRT, "%s: the child ended with "
 		       "%s, expected SIGABRT", what, child_how(&r));
 	else
-		CHECKF(r.exited && r.status == 0, "%s: the child ended with %s, "
+		CHECK(r.exited && r.status == 0, "%s: the child ended with %s, "
 		       "expected exit 0 (warn only)", what, child_how(&r));
-	CHECKF(count_lines(r.err) == 1 && strstr(r.err, word) &&
+	CHECK(count_lines(r.err) == 1 && strstr(r.err, word) &&
 	       strstr(r.err, "buddymalloc"), "%s: expected exactly one line "
 	       "with \"%s\" on stderr, got: %s", what, word, r.err);
 }
