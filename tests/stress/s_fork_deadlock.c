@@ -16,9 +16,10 @@
  *    frees a little and _exits 0.
  * Proves that none of this deadlocks: the parent's watchdog fails the test
  * if the rounds do not finish, a child's watchdog kills it (and the round
- * fails) if it hangs, and every child must exit 0. Runs up to MAX_FORKS
- * forks or RUN_SECONDS seconds, whichever comes first, and needs at least
- * MIN_FORKS of them.
+ * fails) if it hangs, and every child must exit 0. Runs at least MIN_FORKS
+ * forks, then more until RUN_SECONDS have passed (at most MAX_FORKS): a
+ * slow or loaded machine takes longer instead of failing, since how many
+ * forks fit in a time is a benchmark's business, not a test's.
  */
 #include "../common.h"
 
@@ -30,6 +31,7 @@
 #define MAX_FORKS 3000
 #define MIN_FORKS 100
 #define RUN_SECONDS 8
+#define HANG_SECONDS 240	/* the parent's watchdog: a deadlock, not slowness */
 #define NLINES 64
 #define SALT 0xdeadull
 
@@ -218,7 +220,8 @@ static void *forker(void *arg)
 	unsigned *forks = arg, round;
 	double end = now() + RUN_SECONDS;
 
-	for (round = 0; round < MAX_FORKS && now() < end; round++) {
+	for (round = 0; round < MAX_FORKS && (round < MIN_FORKS || now() < end);
+	     round++) {
 		pid_t pid = fork();
 		int wst;
 
@@ -242,7 +245,7 @@ int main(void)
 	unsigned forks = 0, i;
 
 	/* a hang of the parent (fork waiting for locks) ends the test here */
-	watchdog(RUN_SECONDS + 30);
+	watchdog(HANG_SECONDS);
 	make_text();
 	CHECK(pthread_create(&t[0], NULL, allocator, (void *)1) == 0);
 	CHECK(pthread_create(&t[1], NULL, allocator, (void *)2) == 0);
@@ -255,7 +258,6 @@ int main(void)
 	for (i = 0; i < 5; i++)
 		CHECK(pthread_join(t[i], NULL) == 0);
 	printf("%u forks\n", forks);
-	CHECK(forks >= MIN_FORKS, "only %u forks in %d s", forks, RUN_SECONDS);
 	free(text);
 	return 0;
 }
