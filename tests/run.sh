@@ -6,7 +6,8 @@
 # "kind/name" (api/t_basic, unit-asan/buddy, check/man), name (t_basic; a
 # unit test's name selects both its plain and its sanitizer build) or kind
 # (stress) is one of the NAMEs. A NAME that selects nothing is an error
-# (exit 2), so that a typo does not pass as "0 passed, 0 failed".
+# (exit 2, before anything runs), so that a typo does not pass as
+# "0 passed, 0 failed".
 # `make check T="NAME..."` passes T here.
 set -u
 build=$(cd "$1" && pwd)
@@ -37,7 +38,6 @@ selected() {
 run() {
 	local kind=$1 name=$2 limit=$3; shift 3
 	local log=$logs/$kind-$name.log start=$SECONDS rc
-	selected "$kind" "$name" || return 0
 	timeout --kill-after=10 "$limit" "$@" >"$log" 2>&1 </dev/null
 	rc=$?
 	if [ $rc -eq 0 ]; then
@@ -51,29 +51,40 @@ run() {
 	fi
 }
 
-for t in "$build"/tests/unit/*; do
-	[ -f "$t" ] && [ -x "$t" ] && run unit "$(basename "$t")" 300 "$t"
-done
-for t in "$build"/tests/unit-asan/*; do
-	[ -f "$t" ] && [ -x "$t" ] && run unit-asan "$(basename "$t")" 600 "$t"
-done
-for kind in api stress; do
-	for t in "$build/tests/$kind"/*; do
-		[ -f "$t" ] && [ -x "$t" ] && run "$kind" "$(basename "$t")" 600 env LD_PRELOAD="$lib" "$t"
-	done
+# Every test of the tree as "kind name path", in the order they run.
+tests=()
+for t in "$build"/tests/unit/* "$build"/tests/unit-asan/* "$build"/tests/api/* \
+	"$build"/tests/stress/*; do
+	[ -f "$t" ] && [ -x "$t" ] && tests+=("$(basename "$(dirname "$t")") $(basename "$t") $t")
 done
 for kind in preload check; do
 	for t in "$top/tests/$kind"/*.sh; do
-		[ -f "$t" ] && run "$kind" "$(basename "$t" .sh)" 1200 bash "$t"
+		[ -f "$t" ] && tests+=("$kind $(basename "$t" .sh) $t")
 	done
 done
 
+chosen=()
+for entry in "${tests[@]}"; do
+	read -r kind name path <<<"$entry"
+	selected "$kind" "$name" && chosen+=("$entry")
+done
 for w in "${wanted[@]}"; do
 	if [ -z "${used[$w]:-}" ]; then
 		echo "tests/run.sh: no test is called '$w' (kind/name, name or kind)" >&2
 		exit 2
 	fi
 done
+
+for entry in "${chosen[@]}"; do
+	read -r kind name path <<<"$entry"
+	case $kind in
+	unit) run "$kind" "$name" 300 "$path" ;;
+	unit-asan) run "$kind" "$name" 600 "$path" ;;
+	api | stress) run "$kind" "$name" 600 env LD_PRELOAD="$lib" "$path" ;;
+	*) run "$kind" "$name" 1200 bash "$path" ;;
+	esac
+done
+
 [ $fail -gt 0 ] && printf 'failed: %s\n' "${failed[*]}"
 printf '%d passed, %d failed\n' $pass $fail
 [ $fail -eq 0 ]
