@@ -103,6 +103,11 @@ $(BUILD)/tests/%: tests/%.c $(SUPPORT_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(TESTCFLAGS) $(DEPFLAGS) -o $@ $< $(SUPPORT_LIB) $(TEST_LDLIBS)
 
+# t_tune_ctor_threshold links libearly_malloc.so, whose constructor mallocs.
+$(BUILD)/tests/api/t_tune_ctor_threshold: $(BUILD)/tests/lib/libearly_malloc.so
+$(BUILD)/tests/api/t_tune_ctor_threshold: TEST_LDLIBS = -L$(BUILD)/tests/lib -learly_malloc \
+	-Wl,-rpath,'$$ORIGIN/../lib'
+
 -include $(ALLOC_OBJ:.o=.d) $(PRELOAD_OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(SUPPORT_OBJ:.o=.d) \
 	$(addsuffix .d,$(UNIT_BIN) $(UNIT_ASAN) $(API_BIN) $(PROBE_BIN)) $(TESTLIB_SO:.so=.d)
 
