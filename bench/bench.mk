@@ -9,9 +9,10 @@
 # BENCH_ONLY (a regular expression over workload names), BENCH_ALLOCATORS
 # (default "glibc jemalloc tcmalloc mimalloc buddymalloc").  See bench/README.md.
 #
-# From the top Makefile: CC, CXX, LIB, BUILD.  Everything here is built with
-# its own flags, so a DEBUG or sanitizer build of the library leaves the
-# benchmark programs alone.
+# From the top Makefile: CC, CXX, LIB, BUILD, and SUPPORT_LIB, the test-support
+# library (tests/support: generator, byte patterns, /proc readers) that the
+# programs link.  Everything here is built with its own flags, so a DEBUG or
+# sanitizer build of the library leaves the benchmark programs alone.
 
 BUILD ?= build
 LIB ?= lib/libbuddymalloc.so
@@ -28,7 +29,8 @@ BENCH_NOFOLD := -fno-builtin-malloc -fno-builtin-calloc -fno-builtin-realloc \
 	-fno-builtin-free
 BENCH_CFLAGS ?= -O2 -g -std=gnu11 -Wall -Wextra -pthread $(BENCH_NOFOLD)
 BENCH_CXXFLAGS ?= -O2 -g -std=c++17 -Wall -Wextra -pthread $(BENCH_NOFOLD)
-BENCH_CPPFLAGS := -I$(BENCH_SRC)/common -I$(BENCH_SRC)/micro -MMD -MP
+BENCH_CPPFLAGS := -I$(BENCH_SRC)/common -I$(BENCH_SRC)/micro -I$(BENCH_TOP)/tests/support \
+	-MMD -MP
 BUDDYSTAT_CFLAGS ?= -O2 -g -std=gnu11 -Wall -Wextra
 
 BENCH_SYNTH_NAMES := $(basename $(notdir $(wildcard $(BENCH_SRC)/synth/*.c)))
@@ -70,17 +72,17 @@ $(BENCH_OBJ)/micro/shim.o: $(BENCH_SRC)/micro/shim.cc
 	@mkdir -p $(@D)
 	$(CXX) $(BENCH_CXXFLAGS) $(BENCH_CPPFLAGS) -c -o $@ $<
 
-$(BENCH_OUT)/micro: $(BENCH_MICRO_O) $(BENCH_COMMON_O)
+$(BENCH_OUT)/micro: $(BENCH_MICRO_O) $(BENCH_COMMON_O) $(SUPPORT_LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(BENCH_CXXFLAGS) -o $@ $^ -lbenchmark -lpthread
 
 $(addprefix $(BENCH_OUT)/,$(BENCH_SYNTH_NAMES)): $(BENCH_OUT)/%: \
-		$(BENCH_OBJ)/synth/%.o $(BENCH_COMMON_O)
+		$(BENCH_OBJ)/synth/%.o $(BENCH_COMMON_O) $(SUPPORT_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -o $@ $^ -lm
 
 $(addprefix $(BENCH_OUT)/,$(BENCH_REAL_C_NAMES)): $(BENCH_OUT)/%: \
-		$(BENCH_OBJ)/real/%.o $(BENCH_COMMON_O)
+		$(BENCH_OBJ)/real/%.o $(BENCH_COMMON_O) $(SUPPORT_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -o $@ $^ -lm
 

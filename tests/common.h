@@ -1,26 +1,27 @@
 /*
- * tests/common.h - helpers shared by the API tests (tests/api/) and the stress
- * tests (tests/stress/). Each test is one program that is NOT linked with the
- * library; it gets libbuddymalloc only through LD_PRELOAD, as users do, so
- * everything here is plain libc. Include this file first: it sets _GNU_SOURCE.
+ * tests/common.h - what the API tests (tests/api/) and the stress tests
+ * (tests/stress/) share beyond the test-support library. Each test is one
+ * program that is NOT linked with the library; it gets libbuddymalloc only
+ * through LD_PRELOAD, as users do, so everything here is plain libc.
+ * Include this file first: it sets _GNU_SOURCE.
  *
- *   fail(fmt, ...)       one line "prog: file:line: message" on stderr, _exit(1)
- *   CHECK(cond)          fail with the text of cond when it is false
- *   CHECKF(cond, fmt...) fail with a message of our own when cond is false
- *   pattern_fill/pattern_bad/CHECK_PATTERN   bytes derived from a seed and
- *                        the offset, so a copy (realloc) keeps them valid
+ * From tests/support (support.h): CHECK, fail, the generator (struct rng),
+ * the byte patterns (pattern_fill/pattern_bad) and the /proc readers.
+ * Here:
+ *   CHECK_PATTERN(p, n, seed, what)   fail with the first bad byte
  *   block_fill/block_check   a pattern with the size (and the allocating
  *                        thread) in a header, for blocks handed between
  *                        threads that do not know their size
- *   rss_kib(), vm_kib()  resident and virtual size from /proc/self/statm
+ *   rng_size_mix()       a size over all three paths of the library
+ *   rss_kib(), vm_kib()  resident and virtual size; fail if unreadable
  *   run_child()          run a function in a forked child, capture its stderr,
  *                        report its exit status or signal
  *   watchdog(seconds)    alarm() that turns a hang into a failure with a message
  *   require_buddymalloc()  fail unless libbuddymalloc is mapped into us
  *   report_is(err, line)   err is that report line and then a call stack
  *
- * fail() uses _exit(), never exit(): it may run in a forked child of a
- * threaded process, or while other threads are inside malloc.
+ * A failure ends the process with _exit(), never exit(): it may happen in a
+ * forked child of a threaded process, or while other threads are inside malloc.
  */
 #ifndef BUDDYMALLOC_TESTS_COMMON_H
 #define BUDDYMALLOC_TESTS_COMMON_H
@@ -42,6 +43,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "support/support.h"
+
 #define KIB ((size_t)1024)
 #define MIB ((size_t)1024 * 1024)
 #define PAGE ((size_t)4096)
@@ -49,41 +52,6 @@
 /* The size ranges the library serves from different paths (see DESIGN.md). */
 #define SLAB_MAX ((size_t)32768)
 #define MMAP_THRESHOLD ((size_t)131072)
-
-/* ---- failing ------------------------------------------------------------ */
-
-static inline void __attribute__((noreturn, format(printf, 3, 4)))
-fail_at(const char *file, int line, const char *fmt, ...)
-{
-	char buf[1024];
-	int n = snprintf(buf, sizeof(buf), "%s: %s:%d: ",
-			 program_invocation_short_name, file, line);
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < sizeof(buf))
-		n += vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(buf) - 1)
-		n = sizeof(buf) - 2;
-	buf[n++] = '\n';
-	/* write(2) rather than stdio: no lock, no allocation */
-	if (write(2, buf, n) < 0)
-		_exit(3);
-	_exit(1);
-}
-
-#define fail(...) fail_at(__FILE__, __LINE__, __VA_ARGS__)
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond))						\
-			fail("check failed: %s", #cond);		\
-	} while (0)
-#define CHECKF(cond, ...)						\
-	do {								\
-		if (!(cond))						\
-			fail(__VA_ARGS__);				\
-	} while (0)
 
 /*
  * The compiler knows malloc: it may drop a malloc/free pair whose block is
@@ -104,93 +72,19 @@ static inline void *opaque_ptr(void *p)
 
 /* ---- patterns ----------------------------------------------------------- */
 
-static inline uint64_t mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-/* A seed from an address and a number of the caller's (size, round, ...). */
-static inline uint64_t pattern_seed(const void *p, uint64_t salt)
-{
-	return mix64((uintptr_t)p ^ mix64(salt));
-}
-
-/* The byte at offset i is byte (i % 8) of mix64(seed + i / 8 * 8). */
-static inline void pattern_fill(void *p, size_t n, uint64_t seed)
-{
-	unsigned char *c = p;
-	size_t i;
-
-	for (i = 0; i + 8 <= n; i += 8) {
-		uint64_t w = mix64(seed + i);
-		memcpy(c + i, &w, 8);
-	}
-	if (i < n) {
-		uint64_t w = mix64(seed + i);
-		memcpy(c + i, &w, n - i);
-	}
-}
-
-static inline unsigned char pattern_byte(uint64_t seed, size_t i)
-{
-	uint64_t w = mix64(seed + (i & ~(size_t)7));
-	unsigned char b[8];
-
-	memcpy(b, &w, 8);
-	return b[i & 7];
-}
-
-/* Offset of the first byte that differs from the pattern, or SIZE_MAX. */
-static inline size_t pattern_bad(const void *p, size_t n, uint64_t seed)
-{
-	const unsigned char *c = p;
-	size_t i;
-
-	for (i = 0; i + 8 <= n; i += 8) {
-		uint64_t w = mix64(seed + i), v;
-		memcpy(&v, c + i, 8);
-		if (v != w)
-			break;
-	}
-	for (; i < n; i++)
-		if (c[i] != pattern_byte(seed, i))
-			return i;
-	return SIZE_MAX;
-}
-
+/* Fails the test, naming the first byte that differs from the pattern. */
 #define CHECK_PATTERN(p, n, seed, what)					\
 	do {								\
 		const unsigned char *cp_p_ = (const void *)(p);		\
 		size_t cp_n_ = (n), cp_i_;				\
 		uint64_t cp_s_ = (seed);				\
 		cp_i_ = pattern_bad(cp_p_, cp_n_, cp_s_);		\
-		if (cp_i_ != SIZE_MAX)					\
+		if (cp_i_ != PATTERN_OK)					\
 			fail("%s: block %p (%zu bytes): byte %zu is "	\
 			     "0x%02x, expected 0x%02x", (what),		\
 			     (void *)cp_p_, cp_n_, cp_i_, cp_p_[cp_i_],	\
 			     pattern_byte(cp_s_, cp_i_));		\
 	} while (0)
-
-/* Offset of the first non-zero byte, or SIZE_MAX. */
-static inline size_t nonzero_at(const void *p, size_t n)
-{
-	const unsigned char *c = p;
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		uint64_t v;
-		memcpy(&v, c + i, 8);
-		if (v)
-			break;
-	}
-	for (; i < n; i++)
-		if (c[i])
-			return i;
-	return SIZE_MAX;
-}
 
 /*
  * Blocks that travel between threads carry a header in their first 8 bytes:
@@ -238,31 +132,6 @@ static inline unsigned block_owner(const void *p)
 		(size_t)bc_n_;						\
 	})
 
-/* ---- random numbers (xorshift64*, one state per thread) ----------------- */
-
-struct rng {
-	uint64_t s;
-};
-
-static inline void rng_init(struct rng *r, uint64_t seed)
-{
-	r->s = mix64(seed) | 1;
-}
-
-static inline uint64_t rng_next(struct rng *r)
-{
-	r->s ^= r->s >> 12;
-	r->s ^= r->s << 25;
-	r->s ^= r->s >> 27;
-	return r->s * 0x2545f4914f6cdd1dull;
-}
-
-/* Uniform in [lo, hi]. */
-static inline size_t rng_range(struct rng *r, size_t lo, size_t hi)
-{
-	return lo + rng_next(r) % (hi - lo + 1);
-}
-
 /*
  * A size for stress tests, over all three paths: 75% slab (16 B .. 32 KiB,
  * log-uniform so every class is hit), 20% page runs (up to the mmap
@@ -285,66 +154,31 @@ static inline size_t rng_size_mix(struct rng *r)
 
 /* ---- process facts ------------------------------------------------------ */
 
-/* Fields of /proc/self/statm (in pages): 0 = size, 1 = resident. */
-static inline long statm_field(int field)
-{
-	char buf[256];
-	long v[2] = { -1, -1 };
-	int fd = open("/proc/self/statm", O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		fail("open /proc/self/statm: %s", strerror(errno));
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		fail("read /proc/self/statm failed");
-	buf[n] = 0;
-	if (sscanf(buf, "%ld %ld", &v[0], &v[1]) != 2)
-		fail("cannot parse /proc/self/statm: %s", buf);
-	return v[field] * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
 static inline long rss_kib(void)
 {
-	return statm_field(1);
+	long v = proc_rss_kib();
+
+	if (v < 0)
+		fail("cannot read /proc/self/statm");
+	return v;
 }
 
 static inline long vm_kib(void)
 {
-	return statm_field(0);
-}
+	long v = proc_vm_kib();
 
-/* Nonzero if a mapping of libbuddymalloc is in /proc/self/maps. */
-static inline int buddymalloc_loaded(void)
-{
-	static const char needle[] = "libbuddymalloc";
-	const size_t keep = sizeof(needle) - 1;
-	char buf[4096 + sizeof(needle)];
-	size_t have = 0;
-	int fd = open("/proc/self/maps", O_RDONLY), found = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		fail("open /proc/self/maps: %s", strerror(errno));
-	/* the last keep bytes of each read are carried over, so a name cut
-	 * between two reads is still found */
-	while (!found && (n = read(fd, buf + have, 4096)) > 0) {
-		have += n;
-		buf[have] = 0;
-		found = strstr(buf, needle) != NULL;
-		if (have > keep) {
-			memmove(buf, buf + have - keep, keep);
-			have = keep;
-		}
-	}
-	close(fd);
-	return found;
+	if (v < 0)
+		fail("cannot read /proc/self/statm");
+	return v;
 }
 
 static inline void require_buddymalloc(void)
 {
-	if (!buddymalloc_loaded())
+	int r = proc_maps_name("libbuddymalloc");
+
+	if (r < 0)
+		fail("cannot read /proc/self/maps");
+	if (r == 0)
 		fail("libbuddymalloc is not loaded; this test checks the "
 		     "library itself: run it with LD_PRELOAD=/abs/path/"
 		     "libbuddymalloc.so");

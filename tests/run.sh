@@ -1,15 +1,38 @@
 #!/usr/bin/env bash
-# tests/run.sh BUILD_DIR LIB
-# Runs every test of the tree (see tests/README.md), one line per test, and ends
-# with the closing line "N passed, M failed". Exit status: 0 only if none failed.
+# tests/run.sh BUILD_DIR LIB [NAME...]
+# Runs the tests of the tree (see tests/README.md), one line per test, and
+# ends with the closing line "N passed, M failed". Exit status: 0 only if
+# none failed. Without NAMEs, every test; with them, only the tests whose
+# "kind/name" (api/t_basic, unit-asan/buddy, check/man), name (t_basic; a
+# unit test's name selects both its plain and its sanitizer build) or kind
+# (stress) is one of the NAMEs. A NAME that selects nothing is an error
+# (exit 2, before anything runs), so that a typo does not pass as
+# "0 passed, 0 failed".
+# `make check T="NAME..."` passes T here.
 set -u
 build=$(cd "$1" && pwd)
 lib=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 top=$(cd "$(dirname "$0")/.." && pwd)
+shift 2
+wanted=("$@")
 logs=$build/test-logs
 mkdir -p "$logs"
 export BUDDYMALLOC_LIB=$lib BUDDYMALLOC_BUILD=$build BUDDYMALLOC_TOP=$top
 pass=0 fail=0 failed=()
+declare -A used=()
+
+# selected KIND NAME: true when no NAMEs were given or one of them matches
+selected() {
+	local w hit=1
+	[ ${#wanted[@]} -eq 0 ] && return 0
+	for w in "${wanted[@]}"; do
+		if [ "$w" = "$1/$2" ] || [ "$w" = "$2" ] || [ "$w" = "$1" ]; then
+			used[$w]=1
+			hit=0
+		fi
+	done
+	return $hit
+}
 
 # run KIND NAME TIMEOUT CMD...
 run() {
@@ -28,21 +51,38 @@ run() {
 	fi
 }
 
-for t in "$build"/tests/unit/*; do
-	[ -x "$t" ] && run unit "$(basename "$t")" 300 "$t"
-done
-for t in "$build"/tests/unit-asan/*; do
-	[ -x "$t" ] && run unit-asan "$(basename "$t")" 600 "$t"
-done
-for kind in api stress; do
-	for t in "$build/tests/$kind"/*; do
-		[ -x "$t" ] && run "$kind" "$(basename "$t")" 600 env LD_PRELOAD="$lib" "$t"
-	done
+# Every test of the tree as "kind name path", in the order they run.
+tests=()
+for t in "$build"/tests/unit/* "$build"/tests/unit-asan/* "$build"/tests/api/* \
+	"$build"/tests/stress/*; do
+	[ -f "$t" ] && [ -x "$t" ] && tests+=("$(basename "$(dirname "$t")") $(basename "$t") $t")
 done
 for kind in preload check; do
 	for t in "$top/tests/$kind"/*.sh; do
-		[ -f "$t" ] && run "$kind" "$(basename "$t" .sh)" 1200 bash "$t"
+		[ -f "$t" ] && tests+=("$kind $(basename "$t" .sh) $t")
 	done
+done
+
+chosen=()
+for entry in "${tests[@]}"; do
+	read -r kind name path <<<"$entry"
+	selected "$kind" "$name" && chosen+=("$entry")
+done
+for w in "${wanted[@]}"; do
+	if [ -z "${used[$w]:-}" ]; then
+		echo "tests/run.sh: no test is called '$w' (kind/name, name or kind)" >&2
+		exit 2
+	fi
+done
+
+for entry in "${chosen[@]}"; do
+	read -r kind name path <<<"$entry"
+	case $kind in
+	unit) run "$kind" "$name" 300 "$path" ;;
+	unit-asan) run "$kind" "$name" 600 "$path" ;;
+	api | stress) run "$kind" "$name" 600 env LD_PRELOAD="$lib" "$path" ;;
+	*) run "$kind" "$name" 1200 bash "$path" ;;
+	esac
 done
 
 [ $fail -gt 0 ] && printf 'failed: %s\n' "${failed[*]}"

@@ -1,12 +1,10 @@
 /*
- * bench.c - command line, clocks, byte patterns and the RESULT line shared
- * by the benchmark programs (see bench.h for the protocol).
- *
- * The pattern at byte offset `off` of a block depends only on the block's
- * tag, its size and `off`, so overlapping writes of the same word agree and
- * a check can recompute every word without knowing the write order.
+ * bench.c - command line, clock, error counting and the RESULT line shared
+ * by the benchmark programs (see bench.h for the protocol).  The byte
+ * pattern is tests/support's (pattern.h), seeded by a block's tag and size.
  */
 #include "bench.h"
+#include "pattern.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -14,12 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
-
-#define HEAD_BYTES 64
-#define PAGE_STEP 4096
 
 static __thread uint64_t t_checked, t_errors, t_reported;
 static _Atomic uint64_t g_checked, g_errors;
@@ -98,30 +92,10 @@ double bench_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-long bench_minflt(void)
+/* The seed of a block: its tag, and its size in the high bits. */
+static inline uint64_t block_seed(uint64_t tag, size_t n)
 {
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
-}
-
-long bench_rss_kb(void)
-{
-	long size = 0, resident = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld %ld", &size, &resident) != 2)
-		resident = -1;
-	fclose(f);
-	return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-static inline uint64_t pattern(uint64_t tag, size_t n, size_t off)
-{
-	return (tag ^ ((uint64_t)n << 40) ^ (off * 0x9E3779B97F4A7C15ull)) | 1;
+	return tag ^ ((uint64_t)n << 40);
 }
 
 static void report_bad(const void *p, size_t n, size_t off, uint64_t found,
@@ -136,80 +110,22 @@ static void report_bad(const void *p, size_t n, size_t off, uint64_t found,
 			(unsigned long long)want);
 }
 
-/* Small blocks: every whole word, then the odd tail bytes. */
-static int small_pass(unsigned char *b, size_t n, uint64_t tag, int write)
-{
-	size_t off;
-	uint64_t w, v;
-
-	for (off = 0; off + 8 <= n; off += 8) {
-		w = pattern(tag, n, off);
-		if (write) {
-			memcpy(b + off, &w, 8);
-		} else {
-			memcpy(&v, b + off, 8);
-			if (v != w) {
-				report_bad(b, n, off, v, w);
-				return -1;
-			}
-		}
-	}
-	for (; off < n; off++) {
-		w = (unsigned char)pattern(tag, n, off);
-		if (write) {
-			b[off] = (unsigned char)w;
-		} else if (b[off] != w) {
-			report_bad(b, n, off, b[off], w);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int word_at(unsigned char *b, size_t n, uint64_t tag, size_t off, int write)
-{
-	uint64_t w = pattern(tag, n, off), v;
-
-	if (write) {
-		memcpy(b + off, &w, 8);
-		return 0;
-	}
-	memcpy(&v, b + off, 8);
-	if (v != w) {
-		report_bad(b, n, off, v, w);
-		return -1;
-	}
-	return 0;
-}
-
-/* Large blocks: the head, one word per page, the last whole word. */
-static int large_pass(unsigned char *b, size_t n, uint64_t tag, int write)
-{
-	size_t off;
-
-	for (off = 0; off < HEAD_BYTES; off += 8)
-		if (word_at(b, n, tag, off, write))
-			return -1;
-	for (off = PAGE_STEP; off + 8 <= n; off += PAGE_STEP)
-		if (word_at(b, n, tag, off, write))
-			return -1;
-	return word_at(b, n, tag, (n - 8) & ~(size_t)7, write);
-}
-
 void bench_mark(void *p, size_t n, uint64_t tag)
 {
-	if (n <= HEAD_BYTES)
-		small_pass(p, n, tag, 1);
-	else
-		large_pass(p, n, tag, 1);
+	pattern_fill_sparse(p, n, block_seed(tag, n));
 }
 
 int bench_check(const void *p, size_t n, uint64_t tag)
 {
-	unsigned char *b = (unsigned char *)p;
+	uint64_t seed = block_seed(tag, n);
+	size_t bad = pattern_bad_sparse(p, n, seed);
 
 	t_checked++;
-	return n <= HEAD_BYTES ? small_pass(b, n, tag, 0) : large_pass(b, n, tag, 0);
+	if (bad == PATTERN_OK)
+		return 0;
+	report_bad(p, n, bad, ((const unsigned char *)p)[bad],
+		   pattern_byte(seed, bad));
+	return -1;
 }
 
 void bench_error(const char *fmt, ...)

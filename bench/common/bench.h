@@ -21,6 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rng.h"        /* tests/support: struct rng, one per thread */
+#include "proc.h"       /* tests/support: proc_rss_kib(), proc_minflt() */
+
 enum bench_mode { MODE_SMOKE, MODE_QUICK, MODE_FULL };
 
 struct bench_opts {
@@ -41,50 +44,14 @@ static inline long bench_pick(const struct bench_opts *o, long smoke, long quick
 }
 
 double bench_now(void);         /* monotonic seconds */
-long bench_minflt(void);        /* this process's minor faults so far */
-long bench_rss_kb(void);        /* this process's resident set now */
-
-/* xorshift64*: one per thread, seeded apart. */
-struct rng {
-	uint64_t s;
-};
-
-static inline void rng_seed(struct rng *r, uint64_t seed)
-{
-	r->s = seed * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull;
-	if (r->s == 0)
-		r->s = 1;
-}
-
-static inline uint64_t rng_next(struct rng *r)
-{
-	uint64_t x = r->s;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	r->s = x;
-	return x * 0x2545F4914F6CDD1Dull;
-}
-
-/* Uniform in [0, n). */
-static inline uint64_t rng_below(struct rng *r, uint64_t n)
-{
-	return (uint64_t)(((unsigned __int128)rng_next(r) * n) >> 64);
-}
-
-/* Uniform in [lo, hi]. */
-static inline size_t rng_range(struct rng *r, size_t lo, size_t hi)
-{
-	return lo + (size_t)rng_below(r, hi - lo + 1);
-}
 
 /*
- * bench_mark() writes a pattern derived from tag and n into the block:
- * the whole block when it is small, otherwise its first 64 bytes, its last
- * 8 and one word in every 4 KiB page (so every page is touched, as a real
- * program would).  bench_check() verifies that pattern; a mismatch is
- * reported on stderr (once per thread) and counted.  Returns 0 when intact.
+ * bench_mark() writes the sparse form of tests/support's pattern, seeded
+ * by tag and n, into the block: the whole block when it is small,
+ * otherwise its first 64 bytes, its last 8 and one word in every 4 KiB
+ * page (so every page is touched, as a real program would).  bench_check()
+ * verifies that pattern; a mismatch is reported on stderr (at most three
+ * times per thread) and counted.  Returns 0 when intact.
  */
 void bench_mark(void *p, size_t n, uint64_t tag);
 int bench_check(const void *p, size_t n, uint64_t tag);

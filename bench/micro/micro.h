@@ -38,8 +38,6 @@ extern const struct micro_bench micro_xthread[];
 void micro_mark(void *p, long n, unsigned long long tag);
 void micro_check(void *p, long n, unsigned long long tag);
 
-long micro_minflt(void);
-
 #ifdef __cplusplus
 }
 #endif

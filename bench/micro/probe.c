@@ -1,12 +1,11 @@
 /*
  * probe.c - what the micro bodies share: a light byte check on the head of
  * each block (the bodies time the allocator, not the writing of whole
- * blocks) and the process's fault count for the shim's per-case counter.
+ * blocks).  The shim's per-case fault counter is tests/support's
+ * proc_minflt().
  */
 #include "bench.h"
 #include "micro.h"
-
-#include <sys/resource.h>
 
 #define HEAD 64
 
@@ -18,12 +17,4 @@ void micro_mark(void *p, long n, unsigned long long tag)
 void micro_check(void *p, long n, unsigned long long tag)
 {
 	bench_check(p, n < HEAD ? (size_t)n : HEAD, tag);
-}
-
-long micro_minflt(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
 }

@@ -38,10 +38,10 @@ void run_case(benchmark::State &st, const micro_bench *b)
 	if (first && b->setup)
 		b->setup(arg);
 	uint64_t errors = bench_errors();
-	long flt = micro_minflt();
+	long flt = proc_minflt();
 	while (st.KeepRunningBatch(b->batch))
 		b->run(arg, b->batch);
-	flt = micro_minflt() - flt;
+	flt = proc_minflt() - flt;
 	if (first && b->teardown)
 		b->teardown(arg);
 	bench_flush_counters();

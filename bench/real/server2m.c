@@ -101,15 +101,15 @@ int main(int argc, char **argv)
 		bench_thread_start(&tids[t], work, &ws[t]);
 	}
 	pthread_barrier_wait(&start);
-	flt0 = bench_minflt();
+	flt0 = proc_minflt();
 	t0 = bench_now();
 	pthread_barrier_wait(&measured);
 	secs = bench_now() - t0;
-	flt1 = bench_minflt();
+	flt1 = proc_minflt();
 	for (t = 0; t < o.threads; t++)
 		bench_thread_join(tids[t]);
 	usleep(100000);         /* the load has stopped: a moment of idleness */
-	rss_idle = bench_rss_kb();
+	rss_idle = proc_rss_kib();
 	free(tids);
 	free(ws);
 	return bench_report(&o, (uint64_t)(requests * o.threads), secs,

@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 		}
 		bench_spawn(o.threads, work, ws, sizeof(*ws));
 		if (rd == rounds / 4)
-			rss_early = bench_rss_kb();
+			rss_early = proc_rss_kib();
 	}
 	for (t = 0; t < o.threads; t++)
 		for (i = 0; i < KEEP; i++) {
@@ -88,7 +88,7 @@ int main(int argc, char **argv)
 			free(ws[t].kept[i].p);
 		}
 	secs = bench_now() - t0;
-	rss_end = bench_rss_kb();
+	rss_end = proc_rss_kib();
 	free(ws);
 	return bench_report(&o, (uint64_t)(rounds * o.threads * PER_THREAD), secs,
 			    "rounds=%ld rss_quarter_kb=%ld rss_end_kb=%ld rss_growth_kb=%ld",

@@ -58,12 +58,12 @@ static void *aligned(enum fn f, size_t a, size_t n)
 		break;
 	case POSIX_MEMALIGN:
 		rc = posix_memalign(&p, opaque_size(a), opaque_size(n));
-		CHECKF(rc == 0, "posix_memalign(align %zu, %zu) = %d", a, n, rc);
+		CHECK(rc == 0, "posix_memalign(align %zu, %zu) = %d", a, n, rc);
 		break;
 	default:
 		break;
 	}
-	CHECKF(p != NULL, "%s(align %zu, size %zu) returned NULL (errno %d)",
+	CHECK(p != NULL, "%s(align %zu, size %zu) returned NULL (errno %d)",
 	       fn_name[f], a, n, errno);
 	return p;
 }
@@ -73,9 +73,9 @@ static void keep(void *p, size_t n, size_t align, const char *what)
 	struct blk *b = &live[nlive++];
 	size_t need = align > 16 ? align : 16;
 
-	CHECKF((uintptr_t)p % need == 0, "%s(align %zu, size %zu) = %p: not "
+	CHECK((uintptr_t)p % need == 0, "%s(align %zu, size %zu) = %p: not "
 	       "aligned to %zu", what, align, n, p, need);
-	CHECKF(malloc_usable_size(p) >= n, "%s(align %zu, size %zu): "
+	CHECK(malloc_usable_size(p) >= n, "%s(align %zu, size %zu): "
 	       "malloc_usable_size = %zu", what, align, n,
 	       malloc_usable_size(p));
 	b->p = p;
@@ -146,7 +146,7 @@ static void realloc_aligned(void)
 			size_t m = steps[i];
 			char *q = realloc(p, opaque_size(m));
 
-			CHECKF(q != NULL, "realloc(memalign(%zu) block, %zu) "
+			CHECK(q != NULL, "realloc(memalign(%zu) block, %zu) "
 			       "failed", a, m);
 			CHECK_PATTERN(q, n < m ? n : m, seed,
 				      "realloc of an aligned block");
@@ -185,7 +185,7 @@ static void beyond_max(void)
 				if (!p) {
 					if (f == POSIX_MEMALIGN)
 						errno = rc;
-					CHECKF(errno == ENOMEM || errno == EINVAL,
+					CHECK(errno == ENOMEM || errno == EINVAL,
 					       "%s(align %zu, %zu) failed with "
 					       "error %d", fn_name[f], a, n, errno);
 					continue;
@@ -209,9 +209,9 @@ static void posix_memalign_einval(void)
 		void *mark = (void *)0x5a5a5a5a, *p = mark;
 		int rc = posix_memalign(&p, opaque_size(bad[i]), 100);
 
-		CHECKF(rc == EINVAL, "posix_memalign(align %zu) = %d, expected "
+		CHECK(rc == EINVAL, "posix_memalign(align %zu) = %d, expected "
 		       "EINVAL", bad[i], rc);
-		CHECKF(p == mark, "posix_memalign(align %zu) failed but changed "
+		CHECK(p == mark, "posix_memalign(align %zu) failed but changed "
 		       "*memptr to %p", bad[i], p);
 	}
 }
@@ -223,7 +223,7 @@ static void memalign_zero(void)
 	for (s = 0; s < NSIZES; s++) {
 		char *p = memalign(opaque_size(0), opaque_size(sizes[s]));
 
-		CHECKF(p != NULL, "memalign(0, %zu) returned NULL", sizes[s]);
+		CHECK(p != NULL, "memalign(0, %zu) returned NULL", sizes[s]);
 		keep(p, sizes[s], 0, "memalign(0, n)");
 	}
 	check_all_and_free();
@@ -239,11 +239,11 @@ static void valloc_pvalloc(void)
 		size_t n = sizes[s], whole = (n + ps - 1) / ps * ps;
 		char *p = valloc(opaque_size(n));
 
-		CHECKF(p != NULL, "valloc(%zu) returned NULL", n);
+		CHECK(p != NULL, "valloc(%zu) returned NULL", n);
 		keep(p, n, ps, "valloc");
 		p = pvalloc(opaque_size(n));
-		CHECKF(p != NULL, "pvalloc(%zu) returned NULL", n);
-		CHECKF(malloc_usable_size(p) >= whole, "pvalloc(%zu): usable "
+		CHECK(p != NULL, "pvalloc(%zu) returned NULL", n);
+		CHECK(malloc_usable_size(p) >= whole, "pvalloc(%zu): usable "
 		       "size %zu < %zu (whole pages)", n, malloc_usable_size(p),
 		       whole);
 		keep(p, whole, ps, "pvalloc");
@@ -256,7 +256,7 @@ int main(void)
 	struct rng r;
 
 	watchdog(60);
-	rng_init(&r, 2);
+	rng_seed(&r, 2);
 	every_alignment(&r);
 	realloc_aligned();
 	beyond_max();

@@ -36,17 +36,17 @@ int main(void)
 			errno = 0;
 			p = memalign(a, opaque_size(n));
 			if (a > SIZE_MAX / 2 + 1) {
-				CHECKF(p == NULL && errno == EINVAL, "memalign(%zu, "
+				CHECK(p == NULL && errno == EINVAL, "memalign(%zu, "
 				       "%zu) = %p errno %d; expected NULL, EINVAL",
 				       a, n, (void *)p, errno);
 			} else {
 				size_t up = (size_t)1 << (64 - __builtin_clzl(a));
 
-				CHECKF(p != NULL && (uintptr_t)p % up == 0,
+				CHECK(p != NULL && (uintptr_t)p % up == 0,
 				       "memalign(%zu, %zu) = %p errno %d; expected"
 				       " a block aligned to %zu", a, n, (void *)p,
 				       errno, up);
-				CHECKF(malloc_usable_size(p) >= n, "memalign(%zu, "
+				CHECK(malloc_usable_size(p) >= n, "memalign(%zu, "
 				       "%zu): usable size %zu", a, n,
 				       malloc_usable_size(p));
 				pattern_fill(p, n, a ^ n);
@@ -55,7 +55,7 @@ int main(void)
 			}
 			errno = 0;
 			p = aligned_alloc(a, opaque_size(n));
-			CHECKF(p == NULL && errno == EINVAL, "aligned_alloc(%zu, "
+			CHECK(p == NULL && errno == EINVAL, "aligned_alloc(%zu, "
 			       "%zu) = %p errno %d; expected NULL, EINVAL", a, n,
 			       (void *)p, errno);
 		}
@@ -65,16 +65,16 @@ int main(void)
 
 		errno = 0;
 		p = aligned_alloc(opaque_size(0), opaque_size(n));
-		CHECKF(p == NULL && errno == EINVAL, "aligned_alloc(0, %zu) = %p "
+		CHECK(p == NULL && errno == EINVAL, "aligned_alloc(0, %zu) = %p "
 		       "errno %d; expected NULL, EINVAL", n, (void *)p, errno);
 		p = memalign(opaque_size(0), opaque_size(n));
-		CHECKF(p != NULL && (uintptr_t)p % 16 == 0, "memalign(0, %zu) = "
+		CHECK(p != NULL && (uintptr_t)p % 16 == 0, "memalign(0, %zu) = "
 		       "%p; expected a block like malloc's", n, (void *)p);
 		pattern_fill(p, n, n);
 		CHECK_PATTERN(p, n, n, "memalign(0, n) block");
 		free(p);
 		p = malloc(opaque_size(n));
-		CHECKF(p != NULL, "malloc(%zu) failed after refused alignments",
+		CHECK(p != NULL, "malloc(%zu) failed after refused alignments",
 		       n);
 		free(p);
 	}

@@ -34,10 +34,10 @@ static void *zero_aligned(int fn, size_t a)
 		break;
 	default:
 		rc = posix_memalign(&p, opaque_size(a), opaque_size(0));
-		CHECKF(rc == 0, "posix_memalign(&p, %zu, 0) = %d", a, rc);
+		CHECK(rc == 0, "posix_memalign(&p, %zu, 0) = %d", a, rc);
 	}
-	CHECKF(p != NULL, "%s(%zu, 0) = NULL, errno %d", fn_name[fn], a, errno);
-	CHECKF((uintptr_t)p % a == 0, "%s(%zu, 0) = %p: not aligned",
+	CHECK(p != NULL, "%s(%zu, 0) = NULL, errno %d", fn_name[fn], a, errno);
+	CHECK((uintptr_t)p % a == 0, "%s(%zu, 0) = %p: not aligned",
 	       fn_name[fn], a, p);
 	return p;
 }
@@ -49,7 +49,7 @@ static int all_sizes(void *arg)
 		for (size_t a = 16; a <= 64 * MIB; a <<= 1) {
 			void *p = zero_aligned(fn, a), *q = zero_aligned(fn, a);
 
-			CHECKF(p != q, "%s(%zu, 0) returned %p twice", fn_name[fn],
+			CHECK(p != q, "%s(%zu, 0) returned %p twice", fn_name[fn],
 			       a, p);
 			(void)malloc_usable_size(p);
 			free(q);
@@ -67,7 +67,7 @@ static void no_growth(void)
 		for (int fn = 0; fn < NR_FNS; fn++)
 			free(zero_aligned(fn, 8 * MIB));
 	}
-	CHECKF(vm_kib() - before < 256 * 1024, "200 rounds of 8 MiB-aligned "
+	CHECK(vm_kib() - before < 256 * 1024, "200 rounds of 8 MiB-aligned "
 	       "zero-size blocks grew the address space by %ld KiB",
 	       vm_kib() - before);
 }
@@ -79,9 +79,9 @@ int main(void)
 	watchdog(120);
 	require_buddymalloc();
 	run_child(all_sizes, NULL, 60, &r);
-	CHECKF(r.exited && r.status == 0, "zero-size aligned calls: %s; stderr:"
+	CHECK(r.exited && r.status == 0, "zero-size aligned calls: %s; stderr:"
 	       " %s", child_how(&r), r.err);
-	CHECKF(r.err_len == 0, "zero-size aligned calls printed: %s", r.err);
+	CHECK(r.err_len == 0, "zero-size aligned calls printed: %s", r.err);
 	no_growth();
 	return 0;
 }

@@ -47,10 +47,10 @@ static void get(struct blk *b, size_t n, uint64_t salt)
 {
 	b->n = n;
 	b->p = malloc(opaque_size(n));
-	CHECKF(b->p != NULL, "malloc(%zu) returned NULL (errno %d)", n, errno);
-	CHECKF((uintptr_t)b->p % 16 == 0, "malloc(%zu) = %p: not 16-byte "
+	CHECK(b->p != NULL, "malloc(%zu) returned NULL (errno %d)", n, errno);
+	CHECK((uintptr_t)b->p % 16 == 0, "malloc(%zu) = %p: not 16-byte "
 	       "aligned", n, (void *)b->p);
-	CHECKF(malloc_usable_size(b->p) >= n, "malloc_usable_size(malloc(%zu))"
+	CHECK(malloc_usable_size(b->p) >= n, "malloc_usable_size(malloc(%zu))"
 	       " = %zu", n, malloc_usable_size(b->p));
 	b->seed = pattern_seed(b->p, salt ^ n);
 	pattern_fill(b->p, n, b->seed);
@@ -213,7 +213,7 @@ int main(void)
 	struct rng r;
 
 	watchdog(60);
-	rng_init(&r, 1);
+	rng_seed(&r, 1);
 	zero_sizes();
 	small_sizes(&r);
 	boundary_sizes(&r);

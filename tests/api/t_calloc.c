@@ -21,14 +21,14 @@ static char *zcalloc(size_t nmemb, size_t size)
 	size_t n = nmemb * size, bad;
 	char *p = calloc(opaque_size(nmemb), opaque_size(size));
 
-	CHECKF(p != NULL, "calloc(%zu, %zu) returned NULL (errno %d)", nmemb,
+	CHECK(p != NULL, "calloc(%zu, %zu) returned NULL (errno %d)", nmemb,
 	       size, errno);
-	CHECKF((uintptr_t)p % 16 == 0, "calloc(%zu, %zu) = %p: not 16-byte "
+	CHECK((uintptr_t)p % 16 == 0, "calloc(%zu, %zu) = %p: not 16-byte "
 	       "aligned", nmemb, size, (void *)p);
-	CHECKF(malloc_usable_size(p) >= n, "calloc(%zu, %zu): usable size %zu",
+	CHECK(malloc_usable_size(p) >= n, "calloc(%zu, %zu): usable size %zu",
 	       nmemb, size, malloc_usable_size(p));
 	bad = nonzero_at(p, n);
-	CHECKF(bad == SIZE_MAX, "calloc(%zu, %zu) = %p: byte %zu is 0x%02x, "
+	CHECK(bad == SIZE_MAX, "calloc(%zu, %zu) = %p: byte %zu is 0x%02x, "
 	       "not zero", nmemb, size, (void *)p, bad,
 	       (unsigned char)p[bad == SIZE_MAX ? 0 : bad]);
 	return p;
@@ -43,7 +43,7 @@ static void zero_counts(void)
 {
 	char *a = zcalloc(0, 10), *b = zcalloc(10, 0), *c = zcalloc(0, 0);
 
-	CHECKF(a != b && b != c && a != c, "calloc with a zero count: "
+	CHECK(a != b && b != c && a != c, "calloc with a zero count: "
 	       "pointers not distinct: %p %p %p", (void *)a, (void *)b,
 	       (void *)c);
 	free(a);
@@ -65,7 +65,7 @@ static void reuse(size_t dirty_n, size_t n, size_t count, unsigned rounds)
 	for (r = 0; r < rounds; r++) {
 		for (i = 0; i < count; i++) {
 			p[i] = malloc(opaque_size(dirty_n));
-			CHECKF(p[i] != NULL, "malloc(%zu) failed", dirty_n);
+			CHECK(p[i] != NULL, "malloc(%zu) failed", dirty_n);
 			dirty(p[i]);
 		}
 		for (i = 0; i < count; i++)

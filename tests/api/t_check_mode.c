@@ -20,8 +20,8 @@
 
 static void exact(void *p, size_t n, const char *what)
 {
-	CHECKF(p != NULL, "%s(%zu) failed", what, n);
-	CHECKF(malloc_usable_size(p) == n, "%s(%zu): malloc_usable_size = %zu",
+	CHECK(p != NULL, "%s(%zu) failed", what, n);
+	CHECK(malloc_usable_size(p) == n, "%s(%zu): malloc_usable_size = %zu",
 	       what, n, malloc_usable_size(p));
 }
 
@@ -47,7 +47,7 @@ static void usable_sizes(void)
 		free(p);
 		p = calloc(opaque_size(big[i]), 1);
 		exact(p, big[i], "calloc");
-		CHECKF(nonzero_at(p, big[i]) == SIZE_MAX, "calloc not zero");
+		CHECK(nonzero_at(p, big[i]) == SIZE_MAX, "calloc not zero");
 		free(p);
 	}
 	p = malloc(opaque_size(10));
@@ -121,7 +121,7 @@ static void overflows(void)
 			snprintf(want, sizeof(want), "buddymalloc: %s(): check: "
 				 "write past the end of the %zu bytes of block 0x",
 				 at_realloc ? "realloc" : "free", sizes[i]);
-			CHECKF(!r.exited && r.signo == SIGABRT &&
+			CHECK(!r.exited && r.signo == SIGABRT &&
 			       strncmp(r.err, want, strlen(want)) == 0 &&
 			       strchr(r.err, '\n') == r.err + r.err_len - 1,
 			       "one-byte overflow of %zu bytes at %s: %s, stderr: %s",
@@ -153,7 +153,7 @@ static void run_mode(const char *var, const char *value)
 		_exit(127);
 	}
 	CHECK(waitpid(pid, &wst, 0) == pid);
-	CHECKF(WIFEXITED(wst) && WEXITSTATUS(wst) == 0, "%s=%s: %s", var, value,
+	CHECK(WIFEXITED(wst) && WEXITSTATUS(wst) == 0, "%s=%s: %s", var, value,
 	       wait_how(wst));
 }
 
@@ -166,7 +166,7 @@ int main(int argc, char **argv)
 	watchdog(300);
 	require_buddymalloc();
 	p = malloc(opaque_size(1));
-	CHECKF(malloc_usable_size(p) == 16, "without the checking mode, "
+	CHECK(malloc_usable_size(p) == 16, "without the checking mode, "
 	       "malloc_usable_size(malloc(1)) = %zu", malloc_usable_size(p));
 	free(p);
 	unsetenv("MALLOC_CHECK_");

@@ -32,9 +32,9 @@ static const size_t huge[] = {
 		void *ee_p_;						\
 		errno = 0;						\
 		ee_p_ = (call);						\
-		CHECKF(ee_p_ == NULL, "%s(%#zx) returned %p, expected "	\
+		CHECK(ee_p_ == NULL, "%s(%#zx) returned %p, expected "	\
 		       "NULL", (desc), (size_t)(arg), ee_p_);		\
-		CHECKF(errno == ENOMEM, "%s(%#zx) returned NULL but "	\
+		CHECK(errno == ENOMEM, "%s(%#zx) returned NULL but "	\
 		       "errno is %d, expected ENOMEM", (desc),		\
 		       (size_t)(arg), errno);				\
 	} while (0)
@@ -62,7 +62,7 @@ static void too_large(void)
 			if (a < sizeof(void *))
 				continue;
 			rc = posix_memalign(&p, opaque_size(a), n);
-			CHECKF(rc == ENOMEM && p == mark, "posix_memalign(%zu, "
+			CHECK(rc == ENOMEM && p == mark, "posix_memalign(%zu, "
 			       "%#zx) = %d, memptr %p; expected ENOMEM, "
 			       "untouched", a, n, rc, p);
 		}
@@ -90,7 +90,7 @@ static void calloc_overflow(void)
 
 		errno = 0;
 		p = calloc(opaque_size(pairs[i][0]), opaque_size(pairs[i][1]));
-		CHECKF(p == NULL && errno == ENOMEM, "calloc(%#zx, %#zx) = %p, "
+		CHECK(p == NULL && errno == ENOMEM, "calloc(%#zx, %#zx) = %p, "
 		       "errno %d; expected NULL, ENOMEM", pairs[i][0],
 		       pairs[i][1], p, errno);
 	}
@@ -110,15 +110,15 @@ static void huge_alignment(void)
 
 		errno = 0;
 		p = memalign(a, 1);
-		CHECKF(p == NULL && (errno == ENOMEM || errno == EINVAL),
+		CHECK(p == NULL && (errno == ENOMEM || errno == EINVAL),
 		       "memalign(%#zx, 1) = %p errno %d", a, p, errno);
 		errno = 0;
 		p = aligned_alloc(a, 1);
-		CHECKF(p == NULL && (errno == ENOMEM || errno == EINVAL),
+		CHECK(p == NULL && (errno == ENOMEM || errno == EINVAL),
 		       "aligned_alloc(%#zx, 1) = %p errno %d", a, p, errno);
 		p = mark;
 		rc = posix_memalign(&p, a, 1);
-		CHECKF((rc == ENOMEM || rc == EINVAL) && p == mark,
+		CHECK((rc == ENOMEM || rc == EINVAL) && p == mark,
 		       "posix_memalign(%#zx, 1) = %d memptr %p", a, rc, p);
 	}
 }
@@ -138,19 +138,19 @@ static void failed_resize_keeps_block(void)
 		for (k = 0; k < NHUGE; k++) {
 			errno = 0;
 			q = realloc(p, opaque_size(huge[k]));
-			CHECKF(q == NULL && errno == ENOMEM, "realloc(%zu-byte "
+			CHECK(q == NULL && errno == ENOMEM, "realloc(%zu-byte "
 			       "block, %#zx) = %p errno %d; expected NULL, "
 			       "ENOMEM", n, huge[k], (void *)q, errno);
 			CHECK_PATTERN(p, n, n, "block after failed realloc");
 		}
 		errno = 0;
 		q = reallocarray(p, opaque_size(SIZE_MAX / 4), 5);
-		CHECKF(q == NULL && errno == ENOMEM, "reallocarray overflow on "
+		CHECK(q == NULL && errno == ENOMEM, "reallocarray overflow on "
 		       "a %zu-byte block = %p errno %d", n, (void *)q, errno);
 		errno = 0;
 		q = reallocarray(p, opaque_size((size_t)1 << 40),
 				 opaque_size((size_t)1 << 40));
-		CHECKF(q == NULL && errno == ENOMEM, "reallocarray(2^40, 2^40) "
+		CHECK(q == NULL && errno == ENOMEM, "reallocarray(2^40, 2^40) "
 		       "on a %zu-byte block = %p errno %d", n, (void *)q, errno);
 		CHECK_PATTERN(p, n, n, "block after failed reallocarray");
 		CHECK(malloc_usable_size(p) >= n);
@@ -175,7 +175,7 @@ static void lower_limit(void)
 
 	CHECK(getrlimit(RLIMIT_AS, &rl) == 0);
 	rl.rlim_cur = (rlim_t)vm_kib() * 1024 + HEADROOM;
-	CHECKF(setrlimit(RLIMIT_AS, &rl) == 0, "setrlimit(RLIMIT_AS): %s",
+	CHECK(setrlimit(RLIMIT_AS, &rl) == 0, "setrlimit(RLIMIT_AS): %s",
 	       strerror(errno));
 }
 
@@ -208,7 +208,7 @@ static size_t exhaust(int how, size_t n)
 	for (;;) {
 		char *p;
 
-		CHECKF(count < MAXPTRS, "%s(%zu): %zu blocks and still no "
+		CHECK(count < MAXPTRS, "%s(%zu): %zu blocks and still no "
 		       "failure under RLIMIT_AS", how_name[how], n, count);
 		errno = 0;
 		p = get_one(how, n);
@@ -219,10 +219,10 @@ static size_t exhaust(int how, size_t n)
 		memcpy(p + n - sizeof(count), &count, sizeof(count));
 		ptrs[count++] = p;
 	}
-	CHECKF(errno == ENOMEM, "%s(%zu) returned NULL under RLIMIT_AS with "
+	CHECK(errno == ENOMEM, "%s(%zu) returned NULL under RLIMIT_AS with "
 	       "errno %d, expected ENOMEM", how_name[how], n, errno);
 	/* memalign(4096, n) spends a page per block at least */
-	CHECKF(count * (how == 2 && n < 4096 ? 4096 : n) >= HEADROOM / 4,
+	CHECK(count * (how == 2 && n < 4096 ? 4096 : n) >= HEADROOM / 4,
 	       "%s(%zu) failed after only %zu "
 	       "blocks (%zu KiB) of %zu KiB headroom (vm %ld KiB)", how_name[how], n,
 	       count, count * n / 1024, HEADROOM / 1024, vm_kib());
@@ -236,7 +236,7 @@ static void release(size_t count, size_t n)
 	for (i = 0; i < count; i++) {
 		memcpy(&a, ptrs[i], sizeof(a));
 		memcpy(&b, ptrs[i] + n - sizeof(b), sizeof(b));
-		CHECKF(a == i && b == i, "block %zu (%p, %zu bytes) corrupted "
+		CHECK(a == i && b == i, "block %zu (%p, %zu bytes) corrupted "
 		       "after allocation failures: %zu / %zu", i,
 		       (void *)ptrs[i], n, a, b);
 		free(ptrs[i]);
@@ -257,7 +257,7 @@ static void poke_while_exhausted(size_t count, size_t n)
 			errno = 0;
 			q = get_one(how, try[i]);
 			if (!q) {
-				CHECKF(errno == ENOMEM, "%s(%zu) while memory is "
+				CHECK(errno == ENOMEM, "%s(%zu) while memory is "
 				       "exhausted: NULL with errno %d",
 				       how_name[how], try[i], errno);
 				continue;
@@ -270,7 +270,7 @@ static void poke_while_exhausted(size_t count, size_t n)
 	/* growing a block far beyond what is left must fail cleanly */
 	errno = 0;
 	q = realloc(ptrs[count / 2], opaque_size(2 * HEADROOM));
-	CHECKF(q == NULL && errno == ENOMEM, "realloc(%zu-byte block, %zu) "
+	CHECK(q == NULL && errno == ENOMEM, "realloc(%zu-byte block, %zu) "
 	       "while exhausted = %p errno %d", n, 2 * HEADROOM, (void *)q,
 	       errno);
 }
@@ -284,7 +284,7 @@ static void works_again(const char *after)
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		char *p = malloc(opaque_size(sizes[i]));
 
-		CHECKF(p != NULL, "malloc(%zu) fails (errno %d) after all "
+		CHECK(p != NULL, "malloc(%zu) fails (errno %d) after all "
 		       "blocks of the %s round were freed", sizes[i], errno,
 		       after);
 		pattern_fill(p, sizes[i], 9);
@@ -311,8 +311,8 @@ static void grow_until_refused(void)
 		n *= 2;
 		pattern_fill(p, n, 1);
 	}
-	CHECKF(errno == ENOMEM, "realloc growth refused with errno %d", errno);
-	CHECKF(n >= HEADROOM / 8, "realloc growth refused at only %zu bytes", n);
+	CHECK(errno == ENOMEM, "realloc growth refused with errno %d", errno);
+	CHECK(n >= HEADROOM / 8, "realloc growth refused at only %zu bytes", n);
 	CHECK_PATTERN(p, n, 1, "block whose growth was refused");
 	free(p);
 }
@@ -346,7 +346,7 @@ static int rlimit_child(void *arg)
 			works_again(how_name[how]);
 			/* the same memory can be had again */
 			again = exhaust(how, sizes[i]);
-			CHECKF(again >= count - count / 8, "%s(%zu): %zu blocks "
+			CHECK(again >= count - count / 8, "%s(%zu): %zu blocks "
 			       "the first time, only %zu after freeing them",
 			       how_name[how], sizes[i], count, again);
 			release(again, sizes[i]);
@@ -362,7 +362,7 @@ static void out_of_memory(void)
 	struct child_result r;
 
 	run_child(rlimit_child, NULL, 60, &r);
-	CHECKF(r.exited && r.status == 0, "RLIMIT_AS child: %s; %s",
+	CHECK(r.exited && r.status == 0, "RLIMIT_AS child: %s; %s",
 	       child_how(&r), r.err_len ? r.err : "(no message)");
 }
 

@@ -81,7 +81,7 @@ static void neighbours(const struct poison_case *c, char **ap, char **bp, size_t
 			break;
 		/* not neighbours (a slab boundary): keep them, try the next pair */
 	}
-	CHECKF(b == a + u, "no two neighbouring blocks of %zu bytes", c->size);
+	CHECK(b == a + u, "no two neighbouring blocks of %zu bytes", c->size);
 	if (c->remote) {
 		pthread_t t;
 
@@ -149,7 +149,7 @@ int main(void)
 			struct poison_case c = { sizes[i], bytes, 0 };
 
 			run_child(uaf_child, &c, 30, &r);
-			CHECKF(!r.exited && r.signo == SIGABRT && our_line(&r),
+			CHECK(!r.exited && r.signo == SIGABRT && our_line(&r),
 			       "write of %zu bytes after free, size %zu: %s, stderr:"
 			       " %s", bytes, c.size, child_how(&r), r.err);
 			total++;
@@ -165,7 +165,7 @@ int main(void)
 					aborted++;
 					continue;
 				}
-				CHECKF(r.exited && r.status == 0 && r.err_len == 0,
+				CHECK(r.exited && r.status == 0 && r.err_len == 0,
 				       "overflow of %zu bytes into a %s-freed "
 				       "neighbour, size %zu: %s, stderr: %s", bytes,
 				       remote ? "remotely" : "locally", c.size,

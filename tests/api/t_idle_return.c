@@ -87,8 +87,8 @@ static void check_case(const char *options, const char *mode, const char *what)
 	printf("%s (BUDDYMALLOC_OPTIONS=%s):\n", what, options);
 	fflush(stdout);
 	run_child(exec_case, (void *)options, 30, &r);
-	CHECKF(r.exited && r.status == 0, "%s: %s", what, child_how(&r));
-	CHECKF(r.err_len == 0, "%s: stderr: %s", what, r.err);
+	CHECK(r.exited && r.status == 0, "%s: %s", what, child_how(&r));
+	CHECK(r.err_len == 0, "%s: stderr: %s", what, r.err);
 }
 
 int main(int argc, char **argv)

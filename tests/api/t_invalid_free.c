@@ -55,7 +55,7 @@ static char *live(struct ctx *c, size_t n)
 {
 	char *p = malloc(opaque_size(n));
 
-	CHECKF(p != NULL, "malloc(%zu) failed", n);
+	CHECK(p != NULL, "malloc(%zu) failed", n);
 	pattern_fill(p, n, pattern_seed(p, n));
 	c->live[c->nlive] = p;
 	c->live_n[c->nlive++] = n;
@@ -169,7 +169,7 @@ static void *mk_sbrk(struct ctx *c)
 {
 	char *p = sbrk(2 * PAGE);
 
-	CHECKF(p != (void *)-1, "sbrk: %s", strerror(errno));
+	CHECK(p != (void *)-1, "sbrk: %s", strerror(errno));
 	/* 16-aligned, as a block of ours would be */
 	return foreign(c, p + (16 - (uintptr_t)p % 16) % 16, PAGE);
 }
@@ -342,7 +342,7 @@ static void *mk_valid(struct ctx *c)
 	CHECK(pthread_join(t, &p) == 0);
 	c->valid[c->nvalid++] = p;
 	for (i = 0; i < c->nvalid; i++)
-		CHECKF(c->valid[i] != NULL, "valid block %d is NULL", i);
+		CHECK(c->valid[i] != NULL, "valid block %d is NULL", i);
 	return NULL;	/* free(NULL) / realloc(NULL, n) are valid too */
 }
 
@@ -411,10 +411,10 @@ static void aftermath(struct ctx *c, void *bad, enum kind kind)
 	for (i = 0; i < N; i++) {
 		p[i] = malloc(opaque_size(c->size));
 		CHECK(p[i] != NULL);
-		CHECKF(p[i] != bad || kind != INVALID, "malloc(%zu) returned the pointer whose "
+		CHECK(p[i] != bad || kind != INVALID, "malloc(%zu) returned the pointer whose "
 		       "free was refused: %p", c->size, bad);
 		for (j = 0; j < c->nlive; j++)
-			CHECKF(p[i] + c->size <= c->live[j] ||
+			CHECK(p[i] + c->size <= c->live[j] ||
 			       p[i] >= c->live[j] + c->live_n[j],
 			       "malloc(%zu) = %p overlaps live block %p",
 			       c->size, (void *)p[i], (void *)c->live[j]);
@@ -422,7 +422,7 @@ static void aftermath(struct ctx *c, void *bad, enum kind kind)
 	}
 	qsort(p, N, sizeof(p[0]), by_addr);
 	for (i = 0; i + 1 < N; i++)
-		CHECKF(p[i] + c->size <= p[i + 1], "after the bad free, "
+		CHECK(p[i] + c->size <= p[i + 1], "after the bad free, "
 		       "malloc(%zu) gave overlapping blocks %p and %p", c->size,
 		       (void *)p[i], (void *)p[i + 1]);
 	for (i = 0; i < N; i++)
@@ -440,7 +440,7 @@ static void release(void *p)
 	errno = 0;
 	p = realloc(p, opaque_size(100));
 	if (warn_mode)
-		CHECKF(p == NULL && errno == EINVAL, "realloc of a bad pointer "
+		CHECK(p == NULL && errno == EINVAL, "realloc of a bad pointer "
 		       "in warn mode returned %p, errno %d; expected NULL, "
 		       "EINVAL", p, errno);
 }
@@ -464,7 +464,7 @@ static int child_body(void *arg)
 			if (use_realloc) {
 				void *q = realloc(c.valid[i], 3000);
 
-				CHECKF(q != NULL, "realloc of valid block %d "
+				CHECK(q != NULL, "realloc of valid block %d "
 				       "failed", i);
 				free(q);
 			} else {
@@ -494,7 +494,7 @@ static void run_case(const struct tcase *t)
 	shared[0] = 0;
 	run_child(child_body, (void *)t, 20, &r);
 	if (t->kind == VALID) {
-		CHECKF(r.exited && r.status == 0 && r.err_len == 0, "[%s] %s: "
+		CHECK(r.exited && r.status == 0 && r.err_len == 0, "[%s] %s: "
 		       "%s(): %s; stderr: %s", mode, t->name, fn, child_how(&r),
 		       r.err);
 		return;
@@ -504,16 +504,16 @@ static void run_case(const struct tcase *t)
 		 (void *)shared[0]);
 	snprintf(alt, sizeof(alt), "buddymalloc: %s(): %s %p\n", fn,
 		 t->kind == EITHER ? "double free" : "-", (void *)shared[0]);
-	CHECKF(report_is(r.err, want) || report_is(r.err, alt),
+	CHECK(report_is(r.err, want) || report_is(r.err, alt),
 	       "[%s] %s: %s(%p): stderr is \"%.300s\", expected \"%.*s\"%s",
 	       mode, t->name, fn, (void *)shared[0], r.err,
 	       (int)strlen(want) - 1, want,
 	       t->kind == EITHER ? " or the same with \"double free\"" : "");
 	if (warn_mode)
-		CHECKF(r.exited && r.status == 0, "[%s] %s: %s(): child %s "
+		CHECK(r.exited && r.status == 0, "[%s] %s: %s(): child %s "
 		       "after the warning", mode, t->name, fn, child_how(&r));
 	else
-		CHECKF(!r.exited && r.signo == SIGABRT, "[%s] %s: %s(): child "
+		CHECK(!r.exited && r.signo == SIGABRT, "[%s] %s: %s(): child "
 		       "%s, expected SIGABRT%s", mode, t->name, fn,
 		       child_how(&r), r.exited && r.status == 0 ?
 		       " (the call returned)" : "");
@@ -563,7 +563,7 @@ int main(int argc, char **argv)
 	run_all();
 	self_argv = argv;
 	run_child(exec_warn_mode, NULL, 100, &r);
-	CHECKF(r.exited && r.status == 0, "warn mode (BUDDYMALLOC_OPTIONS="
+	CHECK(r.exited && r.status == 0, "warn mode (BUDDYMALLOC_OPTIONS="
 	       "invalid_free=warn): %s: %s", child_how(&r),
 	       r.err_len ? r.err : "(no message)");
 	return 0;

@@ -130,7 +130,7 @@ static void check_way(const char *how, const char *const *env)
 	case_how = (char *)how;
 	run_child(exec_copy, NULL, 60, &r);
 	printf("%s", r.err);
-	CHECKF(r.exited && r.status == 0, "%s: %s", how, child_how(&r));
+	CHECK(r.exited && r.status == 0, "%s: %s", how, child_how(&r));
 }
 
 int main(int argc, char **argv)

@@ -26,10 +26,10 @@ static const size_t path_sizes[] = {
 
 static void check_block(const char *what, void *p, size_t n)
 {
-	CHECKF(p != NULL, "%s(%zu) returned NULL (errno %d)", what, n, errno);
-	CHECKF((uintptr_t)p % 16 == 0, "%s(%zu) = %p: not 16-byte aligned",
+	CHECK(p != NULL, "%s(%zu) returned NULL (errno %d)", what, n, errno);
+	CHECK((uintptr_t)p % 16 == 0, "%s(%zu) = %p: not 16-byte aligned",
 	       what, n, p);
-	CHECKF(malloc_usable_size(p) >= n, "%s(%zu): malloc_usable_size = %zu",
+	CHECK(malloc_usable_size(p) >= n, "%s(%zu): malloc_usable_size = %zu",
 	       what, n, malloc_usable_size(p));
 }
 
@@ -51,7 +51,7 @@ static void realloc_null(void)
 		char *a = realloc(NULL, opaque_size(0));
 		char *b = realloc(NULL, opaque_size(0));
 
-		CHECKF(a && b && a != b, "realloc(NULL, 0) twice gave %p, %p",
+		CHECK(a && b && a != b, "realloc(NULL, 0) twice gave %p, %p",
 		       (void *)a, (void *)b);
 		free(a);
 		free(b);
@@ -71,18 +71,18 @@ static void realloc_zero_frees(void)
 		for (k = 0; k < rounds[i]; k++) {
 			char *p = malloc(opaque_size(sizes[i]));
 
-			CHECKF(p != NULL, "malloc(%zu) failed", sizes[i]);
+			CHECK(p != NULL, "malloc(%zu) failed", sizes[i]);
 			p[0] = 1;
 			p[sizes[i] - 1] = 2;
 			errno = 0;
 			p = realloc(opaque_ptr(p), opaque_size(0));
-			CHECKF(p == NULL, "realloc(p, 0) on a %zu-byte block "
+			CHECK(p == NULL, "realloc(p, 0) on a %zu-byte block "
 			       "returned %p, not NULL", sizes[i], (void *)p);
 		}
 		/* had realloc(p, 0) not freed p, the space would have grown
 		 * by rounds * size, at least 100 MiB here */
 		grown = vm_kib() - before;
-		CHECKF(grown < 32 * 1024, "%u x realloc(malloc(%zu), 0): address "
+		CHECK(grown < 32 * 1024, "%u x realloc(malloc(%zu), 0): address "
 		       "space grew by %ld KiB; realloc(p, 0) does not free p",
 		       rounds[i], sizes[i], grown);
 	}
@@ -95,7 +95,7 @@ static void one_transition(size_t from, size_t to, uint64_t seed)
 	check_block("malloc", p, from);
 	pattern_fill(p, from, seed);
 	q = realloc(p, opaque_size(to));
-	CHECKF(q != NULL, "realloc(%zu -> %zu) returned NULL", from, to);
+	CHECK(q != NULL, "realloc(%zu -> %zu) returned NULL", from, to);
 	check_block("realloc", q, to);
 	CHECK_PATTERN(q, from < to ? from : to, seed, "realloc kept data");
 	pattern_fill(q, to, seed + 1);
@@ -122,7 +122,7 @@ static char *walk(char *p, size_t a, size_t b, size_t step, uint64_t seed)
 				 : (n < b + step ? b : n - step);
 		char *q = realloc(p, opaque_size(m));
 
-		CHECKF(q != NULL, "realloc(%zu -> %zu) returned NULL", n, m);
+		CHECK(q != NULL, "realloc(%zu -> %zu) returned NULL", n, m);
 		check_block("realloc", q, m);
 		CHECK_PATTERN(q, n < m ? n : m, seed, "stepwise realloc");
 		if (m > n)
@@ -160,7 +160,7 @@ static void random_walk(void)
 	struct rng r;
 	unsigned i, op;
 
-	rng_init(&r, 3);
+	rng_seed(&r, 3);
 	for (op = 0; op < OPS; op++) {
 		unsigned k = rng_next(&r) % N;
 		size_t m = rng_next(&r) % 100 ? rng_size_mix(&r)
@@ -204,12 +204,12 @@ static void reallocarray_cases(void)
 
 	errno = 0;
 	q = reallocarray(p, opaque_size(SIZE_MAX / 2), opaque_size(3));
-	CHECKF(q == NULL && errno == ENOMEM, "reallocarray overflow: got %p, "
+	CHECK(q == NULL && errno == ENOMEM, "reallocarray overflow: got %p, "
 	       "errno %d; expected NULL, ENOMEM", (void *)q, errno);
 	errno = 0;
 	q = reallocarray(p, opaque_size((size_t)1 << 32),
 			 opaque_size((size_t)1 << 32));
-	CHECKF(q == NULL && errno == ENOMEM, "reallocarray(2^32, 2^32): got "
+	CHECK(q == NULL && errno == ENOMEM, "reallocarray(2^32, 2^32): got "
 	       "%p, errno %d; expected NULL, ENOMEM", (void *)q, errno);
 	CHECK_PATTERN(p, 63, 6, "block after a failed reallocarray");
 	CHECK(malloc_usable_size(p) >= 63);

@@ -44,8 +44,8 @@ static int stats_child(void *arg)
 		keep[i] = malloc(16 + (size_t)i * 500);
 	CHECK(pthread_create(&t, NULL, stats_thread, NULL) == 0);
 	CHECK(pthread_join(t, &ret) == 0);
-	CHECKF(reached, "the thread was cancelled inside malloc_stats()");
-	CHECKF(ret == PTHREAD_CANCELED && !after, "the pending cancellation "
+	CHECK(reached, "the thread was cancelled inside malloc_stats()");
+	CHECK(ret == PTHREAD_CANCELED && !after, "the pending cancellation "
 	       "was not acted on at pthread_testcancel (ret %p)", ret);
 	for (int i = 0; i < 64; i++)
 		free(keep[i]);
@@ -58,11 +58,11 @@ static void check_text(const char *what, const char *s)
 	const char *a = strstr(s, "Arena 0:"), *m = strstr(s, "majflt ");
 	size_t len = strlen(s);
 
-	CHECKF(a != NULL && m != NULL && m > a, "%s: text incomplete:\n%s",
+	CHECK(a != NULL && m != NULL && m > a, "%s: text incomplete:\n%s",
 	       what, s);
-	CHECKF(strstr(a + 1, "Arena 0:") == NULL, "%s: printed twice:\n%s",
+	CHECK(strstr(a + 1, "Arena 0:") == NULL, "%s: printed twice:\n%s",
 	       what, s);
-	CHECKF(strstr(s, "libbuddymalloc: slabs") != NULL && len > 1024 &&
+	CHECK(strstr(s, "libbuddymalloc: slabs") != NULL && len > 1024 &&
 	       s[len - 1] == '\n' && strchr(m, '\n') == s + len - 1,
 	       "%s: text cut or followed by more:\n%s", what, s);
 }
@@ -73,12 +73,12 @@ static void check_json(const char *what, const char *s)
 	const char *open = strchr(s, '{');
 	int depth = 0, closed = 0;
 
-	CHECKF(open != NULL, "%s: no JSON object:\n%s", what, s);
+	CHECK(open != NULL, "%s: no JSON object:\n%s", what, s);
 	for (const char *c = open; *c; c++) {
 		depth += *c == '{' ? 1 : *c == '}' ? -1 : 0;
 		closed += (*c == '}' && depth == 0);
 	}
-	CHECKF(depth == 0 && closed == 1 && strstr(s, "\"zones\"") != NULL,
+	CHECK(depth == 0 && closed == 1 && strstr(s, "\"zones\"") != NULL,
 	       "%s: JSON cut or repeated:\n%s", what, s);
 }
 
@@ -122,19 +122,19 @@ static void at_exit_case(const char *opts, const char *file, int json)
 	snprintf(exec_opts, sizeof(exec_opts), "%s", opts);
 	snprintf(what, sizeof(what), "stats at exit (%s)", opts);
 	run_child(exec_child, NULL, 60, &r);
-	CHECKF(r.exited && r.status == 7, "%s: %s, expected exit 7; stderr:\n%s",
+	CHECK(r.exited && r.status == 7, "%s: %s, expected exit 7; stderr:\n%s",
 	       what, child_how(&r), r.err);
 	if (file) {
 		int fd = open(file, O_RDONLY);
 		ssize_t n;
 
-		CHECKF(fd >= 0, "%s: no stats file: %s", what, strerror(errno));
+		CHECK(fd >= 0, "%s: no stats file: %s", what, strerror(errno));
 		n = read(fd, text, sizeof(text) - 1);
 		close(fd);
 		unlink(file);
 		CHECK(n >= 0);
 		text[n] = 0;
-		CHECKF(r.err_len == 0, "%s: stderr not empty:\n%s", what, r.err);
+		CHECK(r.err_len == 0, "%s: stderr not empty:\n%s", what, r.err);
 		s = text;
 	} else {
 		s = r.err;
@@ -156,13 +156,13 @@ int main(int argc, char **argv)
 	require_buddymalloc();
 	for (int round = 0; round < 20; round++) {
 		run_child(stats_child, NULL, 30, &r);
-		CHECKF(r.exited && r.status == 0, "malloc_stats with a pending "
+		CHECK(r.exited && r.status == 0, "malloc_stats with a pending "
 		       "cancel: %s; stderr:\n%s", child_how(&r), r.err);
 		check_text("malloc_stats with a pending cancel", r.err);
 	}
 	at_exit_case("stats=text", NULL, 0);
 	at_exit_case("stats=json", NULL, 1);
-	CHECKF(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
+	CHECK(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
 	snprintf(file, sizeof(file), "%s/stats.txt", dir);
 	snprintf(opts, sizeof(opts), "stats=text,stats_file=%s", file);
 	at_exit_case(opts, file, 0);

@@ -43,27 +43,27 @@ static struct mallinfo2 snap(const char *tag)
 	struct mallinfo2 m = mallinfo2();
 
 	mi_print(tag, m);
-	CHECKF(m.arena == m.uordblks + m.fordblks, "%s: arena %zu != uordblks "
+	CHECK(m.arena == m.uordblks + m.fordblks, "%s: arena %zu != uordblks "
 	       "%zu + fordblks %zu", tag, m.arena, m.uordblks, m.fordblks);
-	CHECKF(m.arena % PAGE == 0, "%s: arena %zu is no page multiple", tag,
+	CHECK(m.arena % PAGE == 0, "%s: arena %zu is no page multiple", tag,
 	       m.arena);
-	CHECKF(m.keepcost <= m.fordblks, "%s: keepcost %zu > fordblks %zu", tag,
+	CHECK(m.keepcost <= m.fordblks, "%s: keepcost %zu > fordblks %zu", tag,
 	       m.keepcost, m.fordblks);
-	CHECKF(m.fsmblks >= m.smblks * 16 && m.fsmblks <= m.smblks * SLAB_MAX,
+	CHECK(m.fsmblks >= m.smblks * 16 && m.fsmblks <= m.smblks * SLAB_MAX,
 	       "%s: fsmblks %zu is not between 16 and 32768 bytes for each of "
 	       "the %zu free slab objects (smblks)", tag, m.fsmblks, m.smblks);
-	CHECKF(m.fsmblks <= m.fordblks, "%s: fsmblks %zu > fordblks %zu", tag,
+	CHECK(m.fsmblks <= m.fordblks, "%s: fsmblks %zu > fordblks %zu", tag,
 	       m.fsmblks, m.fordblks);
-	CHECKF(m.usmblks >= m.arena + m.hblkhd, "%s: usmblks %zu < arena %zu + "
+	CHECK(m.usmblks >= m.arena + m.hblkhd, "%s: usmblks %zu < arena %zu + "
 	       "hblkhd %zu", tag, m.usmblks, m.arena, m.hblkhd);
-	CHECKF(m.usmblks >= max_usm, "%s: usmblks fell from %zu to %zu", tag,
+	CHECK(m.usmblks >= max_usm, "%s: usmblks fell from %zu to %zu", tag,
 	       max_usm, m.usmblks);
 	max_usm = m.usmblks;
 	return m;
 }
 
 #define SAME(a, b, f, tag)						\
-	CHECKF((a).f == (b).f, "%s: " #f " %zu, expected %zu", tag,	\
+	CHECK((a).f == (b).f, "%s: " #f " %zu, expected %zu", tag,	\
 	       (b).f, (a).f)
 
 static void chunk_fields(void)
@@ -76,9 +76,9 @@ static void chunk_fields(void)
 	p = malloc(opaque_size(300000));
 	CHECK(p != NULL);
 	b = snap("300000 B chunk live");
-	CHECKF(b.hblks == a.hblks + 1, "fresh chunk: hblks %zu -> %zu, expected "
+	CHECK(b.hblks == a.hblks + 1, "fresh chunk: hblks %zu -> %zu, expected "
 	       "+1", a.hblks, b.hblks);
-	CHECKF(b.hblkhd == a.hblkhd + page_up(300000), "fresh chunk: hblkhd "
+	CHECK(b.hblkhd == a.hblkhd + page_up(300000), "fresh chunk: hblkhd "
 	       "%zu -> %zu, expected + %zu", a.hblkhd, b.hblkhd, page_up(300000));
 	SAME(a, b, uordblks, "fresh chunk");
 	SAME(a, b, arena, "fresh chunk");
@@ -86,14 +86,14 @@ static void chunk_fields(void)
 	c = snap("300000 B chunk freed");
 	SAME(a, c, hblks, "chunk freed");
 	SAME(a, c, hblkhd, "chunk freed");
-	CHECKF(c.ordblks == a.ordblks + 1, "chunk freed into the chunk cache: "
+	CHECK(c.ordblks == a.ordblks + 1, "chunk freed into the chunk cache: "
 	       "ordblks %zu -> %zu, expected +1", a.ordblks, c.ordblks);
-	CHECKF(malloc_trim(0) == 1, "malloc_trim(0) with a cached chunk "
+	CHECK(malloc_trim(0) == 1, "malloc_trim(0) with a cached chunk "
 	       "returned 0");
 	d = snap("after malloc_trim(0)");
-	CHECKF(d.ordblks < c.ordblks, "malloc_trim(0) unmapped the cached "
+	CHECK(d.ordblks < c.ordblks, "malloc_trim(0) unmapped the cached "
 	       "chunk but ordblks went %zu -> %zu", c.ordblks, d.ordblks);
-	CHECKF(d.keepcost == 0, "keepcost %zu after malloc_trim(0)", d.keepcost);
+	CHECK(d.keepcost == 0, "keepcost %zu after malloc_trim(0)", d.keepcost);
 }
 
 static void one_object(void)
@@ -108,13 +108,13 @@ static void one_object(void)
 	CHECK(p != NULL);
 	u = malloc_usable_size(p);
 	b = snap("one 200 B object live");
-	CHECKF(b.uordblks == a.uordblks + u, "one object of usable size %zu: "
+	CHECK(b.uordblks == a.uordblks + u, "one object of usable size %zu: "
 	       "uordblks %zu -> %zu", u, a.uordblks, b.uordblks);
-	CHECKF(b.smblks == a.smblks - 1, "one object from a slab with room: "
+	CHECK(b.smblks == a.smblks - 1, "one object from a slab with room: "
 	       "smblks %zu -> %zu, expected -1", a.smblks, b.smblks);
-	CHECKF(b.fsmblks == a.fsmblks - u, "one object of usable size %zu: "
+	CHECK(b.fsmblks == a.fsmblks - u, "one object of usable size %zu: "
 	       "fsmblks %zu -> %zu", u, a.fsmblks, b.fsmblks);
-	CHECKF(b.fordblks == a.fordblks - u, "one object of usable size %zu: "
+	CHECK(b.fordblks == a.fordblks - u, "one object of usable size %zu: "
 	       "fordblks %zu -> %zu", u, a.fordblks, b.fordblks);
 	SAME(a, b, arena, "one object");
 	free(p);
@@ -137,19 +137,19 @@ static void many(void)
 	struct rng r;
 	int i;
 
-	rng_init(&r, 42);
+	rng_seed(&r, 42);
 	a = snap("before 1000 small + 10 runs");
 	for (i = 0; i < NSMALL + NRUNS; i++) {
 		size_t n = i < NSMALL ? rng_range(&r, 1, 1024) : 40000 + (size_t)(1000 * i % 50000);
 		p[i] = malloc(opaque_size(n));
-		CHECKF(p[i] != NULL, "malloc(%zu) failed", n);
+		CHECK(p[i] != NULL, "malloc(%zu) failed", n);
 		asked += n;
 		usable += malloc_usable_size(p[i]);
 	}
 	b = snap("1000 small + 10 runs live");
 	printf("asked %zu bytes, usable %zu, uordblks rose by %zu\n", asked,
 	       usable, b.uordblks - a.uordblks);
-	CHECKF(b.uordblks >= a.uordblks + asked && b.uordblks <= a.uordblks + usable,
+	CHECK(b.uordblks >= a.uordblks + asked && b.uordblks <= a.uordblks + usable,
 	       "uordblks rose by %zd for %zu bytes asked, %zu usable",
 	       (ssize_t)(b.uordblks - a.uordblks), asked, usable);
 	for (i = 0; i < NSMALL + NRUNS; i++)
@@ -225,12 +225,12 @@ static void threads(void)
 	printf("threads asked %zu bytes (usable %zu) in small blocks and runs, "
 	       "%zu bytes in %d chunks; uordblks rose by %zd\n", asked, usable,
 	       chunks, NT * T_CHUNKS, (ssize_t)(b.uordblks - a.uordblks));
-	CHECKF(b.uordblks >= a.uordblks + asked && b.uordblks <= a.uordblks + usable,
+	CHECK(b.uordblks >= a.uordblks + asked && b.uordblks <= a.uordblks + usable,
 	       "blocks of 4 threads: uordblks rose by %zd for %zu bytes asked, "
 	       "%zu usable", (ssize_t)(b.uordblks - a.uordblks), asked, usable);
-	CHECKF(b.hblks == a.hblks + NT * T_CHUNKS, "chunks of 4 threads: hblks "
+	CHECK(b.hblks == a.hblks + NT * T_CHUNKS, "chunks of 4 threads: hblks "
 	       "%zu -> %zu, expected + %d", a.hblks, b.hblks, NT * T_CHUNKS);
-	CHECKF(b.hblkhd == a.hblkhd + chunks, "chunks of 4 threads: hblkhd %zu "
+	CHECK(b.hblkhd == a.hblkhd + chunks, "chunks of 4 threads: hblkhd %zu "
 	       "-> %zu, expected + %zu", a.hblkhd, b.hblkhd, chunks);
 	for (i = 0; i < NT; i++)
 		for (k = 0; k < T_SMALL + T_RUNS + T_CHUNKS; k++)
@@ -244,7 +244,7 @@ static void threads(void)
 		pthread_join(tid[i], NULL);
 	d = snap("threads exited");
 	/* glibc may free the threads' TLS vectors now: a little less */
-	CHECKF(d.uordblks <= a.uordblks && d.uordblks + 4096 >= a.uordblks,
+	CHECK(d.uordblks <= a.uordblks && d.uordblks + 4096 >= a.uordblks,
 	       "after the threads exited: uordblks %zu, expected %zu or a "
 	       "little less", d.uordblks, a.uordblks);
 	SAME(a, d, hblks, "after the threads exited");

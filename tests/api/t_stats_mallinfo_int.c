@@ -30,7 +30,7 @@ static void print_mi1(const char *tag, struct mallinfo m)
 }
 
 #define FIELD_EQ(f)							\
-	CHECKF(m2.f > INT_MAX ? m1.f == INT_MAX : (size_t)m1.f == m2.f,	\
+	CHECK(m2.f > INT_MAX ? m1.f == INT_MAX : (size_t)m1.f == m2.f,	\
 	       "mallinfo()." #f " = %d, mallinfo2()." #f " = %zu", m1.f, m2.f)
 
 int main(void)
@@ -61,21 +61,21 @@ int main(void)
 	mi_print("before", a);
 	for (i = 0; i < N; i++) {
 		p[i] = malloc(opaque_size(BIG + 1));
-		CHECKF(p[i] != NULL, "malloc(1 GiB + 1) #%d failed although a "
+		CHECK(p[i] != NULL, "malloc(1 GiB + 1) #%d failed although a "
 		       "raw mmap of that size worked", i);
 	}
 	m2 = mallinfo2();
 	m1 = mallinfo();
 	mi_print("3 GiB in chunks", m2);
 	print_mi1("3 GiB in chunks", m1);
-	CHECKF(m2.hblks == a.hblks + N, "hblks %zu -> %zu, expected + %d",
+	CHECK(m2.hblks == a.hblks + N, "hblks %zu -> %zu, expected + %d",
 	       a.hblks, m2.hblks, N);
-	CHECKF(m2.hblkhd == a.hblkhd + N * (BIG + PAGE), "hblkhd %zu -> %zu, "
+	CHECK(m2.hblkhd == a.hblkhd + N * (BIG + PAGE), "hblkhd %zu -> %zu, "
 	       "expected + %zu", a.hblkhd, m2.hblkhd, N * (BIG + PAGE));
-	CHECKF(m1.hblkhd == INT_MAX, "mallinfo().hblkhd = %d with %zu bytes "
+	CHECK(m1.hblkhd == INT_MAX, "mallinfo().hblkhd = %d with %zu bytes "
 	       "in mapped chunks: expected INT_MAX (%d)", m1.hblkhd, m2.hblkhd,
 	       INT_MAX);
-	CHECKF(m1.usmblks == INT_MAX, "mallinfo().usmblks = %d with "
+	CHECK(m1.usmblks == INT_MAX, "mallinfo().usmblks = %d with "
 	       "mallinfo2().usmblks = %zu: expected INT_MAX", m1.usmblks,
 	       m2.usmblks);
 	FIELD_EQ(arena);
@@ -92,7 +92,7 @@ int main(void)
 	m1 = mallinfo();
 	mi_print("freed", m2);
 	print_mi1("freed", m1);
-	CHECKF(m2.hblkhd < INT_MAX && (size_t)m1.hblkhd == m2.hblkhd,
+	CHECK(m2.hblkhd < INT_MAX && (size_t)m1.hblkhd == m2.hblkhd,
 	       "after the frees: mallinfo().hblkhd %d, mallinfo2().hblkhd %zu",
 	       m1.hblkhd, m2.hblkhd);
 	printf("mallinfo saturates as expected\n");

@@ -39,7 +39,7 @@ static void capture(void)
 	int fd = mkstemp(path), saved;
 	ssize_t n;
 
-	CHECKF(fd >= 0, "mkstemp: %s", strerror(errno));
+	CHECK(fd >= 0, "mkstemp: %s", strerror(errno));
 	unlink(path);
 	saved = dup(2);
 	CHECK(saved >= 0 && dup2(fd, 2) == 2);
@@ -48,7 +48,7 @@ static void capture(void)
 	close(saved);
 	n = pread(fd, text, sizeof(text) - 1, 0);
 	close(fd);
-	CHECKF(n > 0, "malloc_stats() wrote nothing on stderr");
+	CHECK(n > 0, "malloc_stats() wrote nothing on stderr");
 	text[n] = 0;
 	nlines = 0;
 	for (char *s = text; *s && nlines < MAXL;) {
@@ -74,12 +74,12 @@ static size_t number(int i)
 	unsigned long long v;
 	char *end;
 
-	CHECKF(eq && eq[1] == ' ', "line %d \"%s\": no \"= \"", i + 1, l);
-	CHECKF(strlen(eq + 2) == 10 || (strlen(eq + 2) > 10 && eq[2] != ' '),
+	CHECK(eq && eq[1] == ' ', "line %d \"%s\": no \"= \"", i + 1, l);
+	CHECK(strlen(eq + 2) == 10 || (strlen(eq + 2) > 10 && eq[2] != ' '),
 	       "line %d \"%s\": the number is not right-aligned in 10 columns "
 	       "after \"= \" as glibc's \"= %%10u\"", i + 1, l);
 	v = strtoull(eq + 1, &end, 10);
-	CHECKF(*end == 0 && end > eq + 1, "line %d \"%s\": no number", i + 1, l);
+	CHECK(*end == 0 && end > eq + 1, "line %d \"%s\": no number", i + 1, l);
 	return (size_t)v;
 }
 
@@ -137,33 +137,33 @@ int main(int argc, char **argv)
 
 	/* glibc's lines */
 	run_child(run_glibc, NULL, 20, &g);
-	CHECKF(g.exited && g.status == 0, "the copy without LD_PRELOAD failed "
+	CHECK(g.exited && g.status == 0, "the copy without LD_PRELOAD failed "
 	       "(%s)", child_how(&g));
 	printf("glibc's malloc_stats() (same program, no LD_PRELOAD):\n%s", g.err);
-	CHECKF(nlines >= 8, "malloc_stats() wrote %d lines, expected glibc's 8 "
+	CHECK(nlines >= 8, "malloc_stats() wrote %d lines, expected glibc's 8 "
 	       "and more", nlines);
 	for (i = 0; i < 8; i++) {
 		char want[64];
 		size_t k = strlen(labels[i]);
 
-		CHECKF(strncmp(lines[i], labels[i], k) == 0, "line %d is \"%s\", "
+		CHECK(strncmp(lines[i], labels[i], k) == 0, "line %d is \"%s\", "
 		       "expected glibc's \"%s...\"", i + 1, lines[i], labels[i]);
 		snprintf(want, sizeof(want), "%s%s", i ? "\n" : "", labels[i]);
-		CHECKF(strstr(g.err, want) != NULL, "glibc's own output has no "
+		CHECK(strstr(g.err, want) != NULL, "glibc's own output has no "
 		       "line \"%s\": the label list of this test is wrong", labels[i]);
 		if (i != 0 && i != 3)
 			v[i] = number(i);
 	}
-	CHECKF(v[1] == m.arena, "system bytes %zu, mallinfo2 arena %zu", v[1],
+	CHECK(v[1] == m.arena, "system bytes %zu, mallinfo2 arena %zu", v[1],
 	       m.arena);
-	CHECKF(v[2] == m.uordblks, "in use bytes %zu, mallinfo2 uordblks %zu",
+	CHECK(v[2] == m.uordblks, "in use bytes %zu, mallinfo2 uordblks %zu",
 	       v[2], m.uordblks);
-	CHECKF(v[4] == m.arena + m.hblkhd, "total system bytes %zu, arena + "
+	CHECK(v[4] == m.arena + m.hblkhd, "total system bytes %zu, arena + "
 	       "hblkhd = %zu", v[4], m.arena + m.hblkhd);
-	CHECKF(v[5] == m.uordblks + m.hblkhd, "total in use bytes %zu, uordblks "
+	CHECK(v[5] == m.uordblks + m.hblkhd, "total in use bytes %zu, uordblks "
 	       "+ hblkhd = %zu", v[5], m.uordblks + m.hblkhd);
-	CHECKF(v[6] >= 3, "max mmap regions %zu with 3 chunks live", v[6]);
-	CHECKF(v[7] >= m.hblkhd, "max mmap bytes %zu < hblkhd %zu", v[7], m.hblkhd);
+	CHECK(v[6] >= 3, "max mmap regions %zu with 3 chunks live", v[6]);
+	CHECK(v[7] >= m.hblkhd, "max mmap bytes %zu < hblkhd %zu", v[7], m.hblkhd);
 
 	/* our views */
 	for (i = 8; i < nlines; i++) {
@@ -189,13 +189,13 @@ int main(int argc, char **argv)
 		if (strncmp(l, "size-112 ", 9) == 0) {
 			unsigned long long act = 0;
 			sscanf(l + 9, "%llu", &act);
-			CHECKF(act >= 200, "slabinfo line \"%s\": %llu active "
+			CHECK(act >= 200, "slabinfo line \"%s\": %llu active "
 			       "objects, we hold 200 of 100 bytes", l, act);
 			found |= 8;
 		}
 		if (strstr(l, "page caches")) {
 			found |= 16;
-			CHECKF(strstr(l, "3 live") != NULL, "\"%s\": expected \"3 "
+			CHECK(strstr(l, "3 live") != NULL, "\"%s\": expected \"3 "
 			       "live\" mapped chunks", l);
 		}
 		if (strstr(l, "minflt")) {
@@ -203,18 +203,18 @@ int main(int argc, char **argv)
 			unsigned long long mf = 0;
 
 			found |= 32;
-			CHECKF(s && sscanf(s, "minflt %llu", &mf) == 1 &&
+			CHECK(s && sscanf(s, "minflt %llu", &mf) == 1 &&
 			       strstr(l, "majflt "), "no \"minflt N majflt M\" in "
 			       "\"%s\"", l);
-			CHECKF((long)mf >= f0 && (long)mf <= f1, "minflt %llu, "
+			CHECK((long)mf >= f0 && (long)mf <= f1, "minflt %llu, "
 			       "getrusage said %ld before and %ld after", mf, f0, f1);
 		}
 	}
-	CHECKF(found_node[0] == 1 && found_node[1] == 1, "expected one \"Node 0, "
+	CHECK(found_node[0] == 1 && found_node[1] == 1, "expected one \"Node 0, "
 	       "zone brk\" and one \"Node 0, zone mmap\" line with 11 counts");
-	CHECKF(sum <= m.ordblks, "the buddyinfo lines count %zu free blocks, "
+	CHECK(sum <= m.ordblks, "the buddyinfo lines count %zu free blocks, "
 	       "mallinfo2 ordblks %zu", sum, m.ordblks);
-	CHECKF(found == 63, "missing parts of our views (bits found %#x: 1 "
+	CHECK(found == 63, "missing parts of our views (bits found %#x: 1 "
 	       "buddyinfo, 2 watermarks, 4 slabinfo, 8 size-112 line, 16 page "
 	       "caches, 32 minflt)", found);
 
@@ -231,9 +231,9 @@ int main(int argc, char **argv)
 		fclose(fp);
 		printf("malloc_info(%d, fp) = %d, errno %d (%s), wrote %zu bytes\n",
 		       opt, r, e, strerror(e), strlen(buf));
-		CHECKF(r == EINVAL || (r == -1 && e == EINVAL), "malloc_info(%d, "
+		CHECK(r == EINVAL || (r == -1 && e == EINVAL), "malloc_info(%d, "
 		       "fp) returned %d with errno %d: expected EINVAL", opt, r, e);
-		CHECKF(buf[0] == 0, "malloc_info(%d, fp) failed but wrote \"%s\"",
+		CHECK(buf[0] == 0, "malloc_info(%d, fp) failed but wrote \"%s\"",
 		       opt, buf);
 	}
 

@@ -54,13 +54,13 @@ static void run_round(const char *name, int nrun, struct round *r)
 	static void *p[512];
 	int i;
 
-	CHECKF(nrun <= 512, "too many runs");
+	CHECK(nrun <= 512, "too many runs");
 	malloc_trim(0);
 	r->s0 = sbrk(0);
 	for (i = 0; i < nrun; i++) {
 		p[i] = malloc(opaque_size(RUN));
-		CHECKF(p[i] != NULL, "%s: malloc(64 KiB) failed", name);
-		CHECKF(in_brk(p[i], RUN), "%s: run %p (64 KiB) is not in the brk "
+		CHECK(p[i] != NULL, "%s: malloc(64 KiB) failed", name);
+		CHECK(in_brk(p[i], RUN), "%s: run %p (64 KiB) is not in the brk "
 		       "range [%p, %p): the test needs brk runs", name, p[i],
 		       (void *)brk_start(), sbrk(0));
 		memset(p[i], 0x11, RUN);
@@ -77,7 +77,7 @@ static void run_round(const char *name, int nrun, struct round *r)
 	       ((char *)r->s1 - (char *)r->s0) / 1024, r->s2,
 	       ((char *)r->s2 - (char *)r->s1) / 1024, r->rss1, r->rss2, r->keep);
 	fflush(stdout);
-	CHECKF((char *)r->s1 - (char *)r->s0 >= (long)MIB, "%s: 2.5 MiB of runs "
+	CHECK((char *)r->s1 - (char *)r->s0 >= (long)MIB, "%s: 2.5 MiB of runs "
 	       "grew the break only from %p to %p", name, r->s0, r->s1);
 }
 
@@ -86,11 +86,11 @@ static void expect_trimmed(const char *name, const struct round *r, size_t pad)
 	long grown = (char *)r->s1 - (char *)r->s0;
 	long shrunk = (char *)r->s1 - (char *)r->s2;
 
-	CHECKF(shrunk >= grown - (long)pad - (long)RUN, "%s: the break grew by "
+	CHECK(shrunk >= grown - (long)pad - (long)RUN, "%s: the break grew by "
 	       "%ld KiB and shrank by only %ld KiB after everything on top of "
 	       "it was freed (pad %zu KiB)", name, grown / 1024, shrunk / 1024,
 	       pad / 1024);
-	CHECKF(r->rss2 <= r->rss1 - (long)((NRUN * RUN - pad) / 1024) + 512,
+	CHECK(r->rss2 <= r->rss1 - (long)((NRUN * RUN - pad) / 1024) + 512,
 	       "%s: RSS %ld -> %ld KiB after the break shrank: the pages did "
 	       "not go back", name, r->rss1, r->rss2);
 }
@@ -131,7 +131,7 @@ static int defaults_round(void *arg)
 	       "keepcost %zu\n", now_s() - t0, n, (unsigned long)last, r.s2,
 	       ((char *)r.s2 - (char *)r.s1) / 1024, r.rss2, r.keep);
 	expect_trimmed("defaults", &r, 128 * KIB);
-	CHECKF(r.keep == 128 * KIB, "defaults: keepcost %zu after the trim, "
+	CHECK(r.keep == 128 * KIB, "defaults: keepcost %zu after the trim, "
 	       "expected top_pad = 131072", r.keep);
 	return 0;
 }
@@ -162,58 +162,58 @@ int main(void)
 	CHECK(MALLOPT(M_TRIM_THRESHOLD, 128 * 1024) == 1);
 	run_round("trim_threshold 128 KiB, set", NRUN, &r);
 	expect_trimmed("trim_threshold 128 KiB, set", &r, 128 * KIB);
-	CHECKF(r.keep == 128 * KIB, "trim_threshold 128 KiB, set: keepcost %zu "
+	CHECK(r.keep == 128 * KIB, "trim_threshold 128 KiB, set: keepcost %zu "
 	       "right after the frees, expected top_pad = 131072", r.keep);
 
 	CHECK(MALLOPT(M_TOP_PAD, 1 << 20) == 1);
 	run_round("top_pad 1 MiB", NRUN, &r);
 	expect_trimmed("top_pad 1 MiB", &r, MIB);
-	CHECKF(r.keep == MIB, "top_pad 1 MiB: keepcost %zu after the trim, "
+	CHECK(r.keep == MIB, "top_pad 1 MiB: keepcost %zu after the trim, "
 	       "expected 1048576", r.keep);
 	CHECK(MALLOPT(M_TOP_PAD, 128 * 1024) == 1);
 
 	CHECK(MALLOPT(M_TRIM_THRESHOLD, 1 << 20) == 1);
 	run_round("trim_threshold 1 MiB", NRUN, &r);
 	expect_trimmed("trim_threshold 1 MiB", &r, MIB);
-	CHECKF(r.keep >= 128 * KIB && r.keep <= MIB, "trim_threshold 1 MiB: "
+	CHECK(r.keep >= 128 * KIB && r.keep <= MIB, "trim_threshold 1 MiB: "
 	       "keepcost %zu, expected between the pad and the threshold", r.keep);
 
 	CHECK(MALLOPT(M_TRIM_THRESHOLD, -1) == 1);
 	run_round("trim_threshold -1", NRUN, &r);
-	CHECKF(r.s2 == r.s1, "trim_threshold -1: the break moved from %p to "
+	CHECK(r.s2 == r.s1, "trim_threshold -1: the break moved from %p to "
 	       "%p after the frees", r.s1, r.s2);
-	CHECKF(r.rss2 >= r.rss1 - 256, "trim_threshold -1: RSS %ld -> %ld KiB "
+	CHECK(r.rss2 >= r.rss1 - 256, "trim_threshold -1: RSS %ld -> %ld KiB "
 	       "after the frees, expected the pages to stay", r.rss1, r.rss2);
-	CHECKF(r.keep + RUN >= (size_t)((char *)r.s1 - (char *)r.s0),
+	CHECK(r.keep + RUN >= (size_t)((char *)r.s1 - (char *)r.s0),
 	       "trim_threshold -1: keepcost %zu, expected about the %ld bytes "
 	       "the break grew by, all free now", r.keep,
 	       (long)((char *)r.s1 - (char *)r.s0));
 	t = malloc_trim(0);
 	printf("malloc_trim(0) = %d: break %p -> %p, RSS %ld KiB, keepcost %zu\n",
 	       t, r.s2, sbrk(0), rss_kib(), mallinfo2().keepcost);
-	CHECKF(t == 1, "malloc_trim(0) returned %d with 2.5 MiB free at the top "
+	CHECK(t == 1, "malloc_trim(0) returned %d with 2.5 MiB free at the top "
 	       "of the break", t);
-	CHECKF((char *)sbrk(0) <= (char *)r.s2 - NRUN * RUN + RUN,
+	CHECK((char *)sbrk(0) <= (char *)r.s2 - NRUN * RUN + RUN,
 	       "malloc_trim(0) lowered the break only from %p to %p", r.s2, sbrk(0));
-	CHECKF(mallinfo2().keepcost == 0, "keepcost %zu after malloc_trim(0)",
+	CHECK(mallinfo2().keepcost == 0, "keepcost %zu after malloc_trim(0)",
 	       mallinfo2().keepcost);
 	t = malloc_trim(0);
 	printf("second malloc_trim(0) = %d\n", t);
-	CHECKF(t == 0, "a second malloc_trim(0) right after the first returned "
+	CHECK(t == 0, "a second malloc_trim(0) right after the first returned "
 	       "%d: nothing was left to release", t);
 
 	/* a threshold larger than one 4 MiB section */
 	CHECK(MALLOPT(M_TRIM_THRESHOLD, 8 << 20) == 1);
 	run_round("trim_threshold 8 MiB", 384, &r);	/* 24 MiB */
-	CHECKF((char *)r.s1 - (char *)r.s2 >= (long)(12 * MIB),
+	CHECK((char *)r.s1 - (char *)r.s2 >= (long)(12 * MIB),
 	       "trim_threshold 8 MiB: 24 MiB freed at the top of the break, but "
 	       "the break shrank only by %ld KiB (%p -> %p)",
 	       ((char *)r.s1 - (char *)r.s2) / 1024, r.s1, r.s2);
-	CHECKF(r.keep <= 8 * MIB, "trim_threshold 8 MiB: keepcost %zu above the "
+	CHECK(r.keep <= 8 * MIB, "trim_threshold 8 MiB: keepcost %zu above the "
 	       "threshold", r.keep);
 	CHECK(MALLOPT(M_TRIM_THRESHOLD, 128 * 1024) == 1);
 	free(keep_small);
-	CHECKF(defaults_ok, "the defaults round failed (%s): see above",
+	CHECK(defaults_ok, "the defaults round failed (%s): see above",
 	       child_how(&cr));
 	printf("break trimming as expected\n");
 	return 0;

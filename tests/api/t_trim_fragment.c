@@ -54,7 +54,7 @@ static int pattern(void *arg)
 	long r0, r1, r2, r3, allowed;
 	struct rng r;
 
-	rng_init(&r, (uint64_t)keep);
+	rng_seed(&r, (uint64_t)keep);
 	/* our own arrays are resident before the first reading */
 	memset(blk, 0, sizeof(blk));
 	memset(len, 0, sizeof(len));
@@ -100,9 +100,9 @@ static int pattern(void *arg)
 	fprintf(stderr, "end %ld\n", r3);
 	if (glibc_copy)
 		return 0;
-	CHECKF(t == 1, "keep 1 in %d: malloc_trim(0) returned %d with %ld KiB "
+	CHECK(t == 1, "keep 1 in %d: malloc_trim(0) returned %d with %ld KiB "
 	       "resident beyond what the live blocks need", keep, t, r2 - allowed);
-	CHECKF(r3 <= allowed, "keep 1 in %d: RSS %ld KiB after malloc_trim(0), "
+	CHECK(r3 <= allowed, "keep 1 in %d: RSS %ld KiB after malloc_trim(0), "
 	       "expected at most %ld KiB (before %ld + live regions %zu KiB + "
 	       "slack)", keep, r3, allowed, r0, distinct * REGION / KIB);
 	for (i = 0; i < N; i += keep)
@@ -127,9 +127,9 @@ static long end_rss(int (*fn)(void *), int keep, const char *who)
 	long end = -1;
 	fflush(stdout);
 	run_child(fn, &keep, 60, &r);
-	CHECKF(r.exited && r.status == 0, "%s, pattern keep 1 in %d failed (%s): %s", who, keep,
+	CHECK(r.exited && r.status == 0, "%s, pattern keep 1 in %d failed (%s): %s", who, keep,
 	       child_how(&r), r.err);
-	CHECKF(sscanf(r.err, "end %ld", &end) == 1, "%s: stderr: %s", who, r.err);
+	CHECK(sscanf(r.err, "end %ld", &end) == 1, "%s: stderr: %s", who, r.err);
 	return end;
 }
 
@@ -151,7 +151,7 @@ int main(int argc, char **argv)
 		long glibc = end_rss(run_glibc, keeps[k], "glibc");
 		printf("keep 1 in %-3d: after malloc_trim(0) %ld KiB, glibc %ld KiB\n", keeps[k], ours, glibc);
 		if (keeps[k] == 10)
-			CHECKF(ours <= glibc, "keep 1 in %d: %ld KiB resident after malloc_trim(0), "
+			CHECK(ours <= glibc, "keep 1 in %d: %ld KiB resident after malloc_trim(0), "
 			       "glibc %ld KiB", keeps[k], ours, glibc);
 	}
 	printf("fragmented heap trimmed as expected\n");

@@ -29,7 +29,7 @@ static int workload(size_t scale)
 
 	if (!s || !m)
 		return 2;
-	rng_init(&r, 11);
+	rng_seed(&r, 11);
 	for (size_t i = 0; i < nsmall; i++) {
 		size_t n = rng_range(&r, 16, 127);
 		if (!(s[i] = malloc(opaque_size(n))))
@@ -68,8 +68,8 @@ static long end_rss(const char *who, bool glibc)
 	struct child_result r;
 	long peak = -1, end = -1;
 	run_child(run_copy, glibc ? (void *)1 : NULL, 120, &r);
-	CHECKF(r.exited && r.status == 0, "%s: %s: %s", who, child_how(&r), r.err);
-	CHECKF(sscanf(r.err, "peak %ld end %ld", &peak, &end) == 2, "%s: stderr: %s", who, r.err);
+	CHECK(r.exited && r.status == 0, "%s: %s: %s", who, child_how(&r), r.err);
+	CHECK(sscanf(r.err, "peak %ld end %ld", &peak, &end) == 2, "%s: stderr: %s", who, r.err);
 	printf("  %-14s peak %8ld KiB, after free + malloc_trim(0) %7ld KiB\n", who, peak, end);
 	return end;
 }
@@ -87,7 +87,7 @@ int main(int argc, char **argv)
 		scale_arg = scales[i];
 		printf("scale %s:\n", scale_arg);
 		long ours = end_rss("libbuddymalloc", false), glibc = end_rss("glibc", true);
-		CHECKF(ours <= glibc + 1024, "scale %s: %ld KiB resident, glibc %ld KiB: more than 1 MiB over",
+		CHECK(ours <= glibc + 1024, "scale %s: %ld KiB resident, glibc %ld KiB: more than 1 MiB over",
 		       scale_arg, ours, glibc);
 	}
 	printf("free-all + malloc_trim(0) ends within 1 MiB of glibc\n");

@@ -66,15 +66,15 @@ int main(void)
 	r2 = rss_kib();
 	printf("RSS %ld KiB before, %ld with %d objects, %ld after freeing all but 1 in %d and "
 	       "malloc_trim(0)\n", r0, r1, N, r2, KEEP);
-	CHECKF(r1 - r2 >= (long)(N * SIZE / 1024) / 2, "only %ld KiB went back", r1 - r2);
+	CHECK(r1 - r2 >= (long)(N * SIZE / 1024) / 2, "only %ld KiB went back", r1 - r2);
 	for (int i = 0; i < N; i += KEEP)
 		CHECK_PATTERN(obj[i], SIZE, pattern_seed(obj[i], 1), "a kept object");
 
 	run_child(double_free, NULL, 10, &r);
 	printf("free of an object in a hole: %s, \"%.*s\"\n", child_how(&r),
 	       (int)strcspn(r.err, "\n"), r.err);
-	CHECKF(!r.exited && r.signo == SIGABRT, "a double free into a hole: %s", child_how(&r));
-	CHECKF(strstr(r.err, "double free") != NULL, "stderr: %s", r.err);
+	CHECK(!r.exited && r.signo == SIGABRT, "a double free into a hole: %s", child_how(&r));
+	CHECK(strstr(r.err, "double free") != NULL, "stderr: %s", r.err);
 
 	for (int i = 0; i < N; i++) {
 		CHECK((again[i] = malloc(opaque_size(SIZE))) != NULL);
@@ -85,7 +85,7 @@ int main(void)
 		all[n++] = (uintptr_t)obj[i];
 	qsort(all, n, sizeof(all[0]), cmp_ptr);
 	for (size_t k = 1; k < n; k++)
-		CHECKF(all[k] >= all[k - 1] + SIZE, "objects %#lx and %#lx overlap",
+		CHECK(all[k] >= all[k - 1] + SIZE, "objects %#lx and %#lx overlap",
 		       (unsigned long)all[k - 1], (unsigned long)all[k]);
 	for (int i = 0; i < N; i++)
 		CHECK_PATTERN(again[i], SIZE, pattern_seed(again[i], 2), "a new object");

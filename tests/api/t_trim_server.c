@@ -109,7 +109,7 @@ static void decay_back(const char *name, long base, long slack_kib, double limit
 	printf("%-34s RSS before the burst %ld KiB, after it %ld KiB\n", name,
 	       base, after);
 	fflush(stdout);
-	CHECKF(after >= base + 8192, "%s: RSS only %ld -> %ld KiB after a burst "
+	CHECK(after >= base + 8192, "%s: RSS only %ld -> %ld KiB after a burst "
 	       "of 64 MiB: freed memory was not kept for the next burst", name,
 	       base, after);
 	while ((t = now_s() - t0) < limit && rss > base + slack_kib) {
@@ -125,7 +125,7 @@ static void decay_back(const char *name, long base, long slack_kib, double limit
 	printf("%-34s RSS %ld KiB after %.2f s of light activity (%d malloc/"
 	       "free of 64 KiB)\n", name, rss, t, n);
 	fflush(stdout);
-	CHECKF(rss <= base + slack_kib, "%s: RSS still %ld KiB after %.0f s of "
+	CHECK(rss <= base + slack_kib, "%s: RSS still %ld KiB after %.0f s of "
 	       "light activity (before the burst %ld KiB, after it %ld KiB)",
 	       name, rss, limit, base, after);
 }
@@ -137,7 +137,7 @@ static int v_defaults(void *arg)
 
 	(void)arg;
 	f = serve("defaults", 0, 2.2, 2000);
-	CHECKF(f < 0.01, "defaults: %.4f minor faults per request at steady "
+	CHECK(f < 0.01, "defaults: %.4f minor faults per request at steady "
 	       "state, expected 0", f);
 	base = rss_kib();
 	burst();
@@ -154,7 +154,7 @@ static int v_seed_fix(void *arg)
 	CHECK(MALLOPT(M_MMAP_MAX, 0) == 1);
 	CHECK(MALLOPT(M_TRIM_THRESHOLD, -1) == 1);
 	f = serve("M_MMAP_MAX 0, M_TRIM_THRESHOLD -1", 0, 2.2, 2000);
-	CHECKF(f < 0.01, "seed's fix: %.4f minor faults per request at steady "
+	CHECK(f < 0.01, "seed's fix: %.4f minor faults per request at steady "
 	       "state, expected 0", f);
 	base = rss_kib();
 	burst();
@@ -190,8 +190,8 @@ static int v_trim(void *arg)
 	       "malloc_trim(0) = %d: %ld KiB\n", "malloc_trim(0)", base, after,
 	       t, rss_kib());
 	fflush(stdout);
-	CHECKF(t == 1, "malloc_trim(0) returned %d after a burst", t);
-	CHECKF(rss_kib() <= base + 4096, "RSS %ld KiB after malloc_trim(0), "
+	CHECK(t == 1, "malloc_trim(0) returned %d after a burst", t);
+	CHECK(rss_kib() <= base + 4096, "RSS %ld KiB after malloc_trim(0), "
 	       "before the burst %ld KiB", rss_kib(), base);
 	return 0;
 }
@@ -203,7 +203,7 @@ static int v_no_cache(void *arg)
 	(void)arg;
 	CHECK(MALLOPT(M_BUDDY_CHUNK_CACHE, 0) == 1);
 	f = serve("chunk_cache 0 (glibc-like)", 500, 0, 0);
-	CHECKF(f >= TOUCH, "chunk_cache 0: %.2f faults per request, expected at "
+	CHECK(f >= TOUCH, "chunk_cache 0: %.2f faults per request, expected at "
 	       "least the %d pages touched: the fault count is not trustworthy",
 	       f, TOUCH);
 	return 0;
@@ -218,7 +218,7 @@ static void variant(const char *name, int (*fn)(void *))
 	if (r.err_len)
 		fputs(r.err, stdout);
 	fflush(stdout);
-	CHECKF(r.exited && r.status == 0, "variant \"%s\" failed (%s): %s",
+	CHECK(r.exited && r.status == 0, "variant \"%s\" failed (%s): %s",
 	       name, child_how(&r), r.err);
 }
 

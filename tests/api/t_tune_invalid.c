@@ -95,14 +95,14 @@ static void expect(const char *what, int (*fn)(void *), size_t n, int aborts,
 	printf("%-52s %s; stderr: %s", what, child_how(&r),
 	       r.err_len ? r.err : "(empty)\n");
 	if (aborts)
-		CHECKF(!r.exited && r.signo == SIGABRT, "%s: the child ended with "
+		CHECK(!r.exited && r.signo == SIGABRT, "%s: the child ended with "
 		       "%s, expected SIGABRT", what, child_how(&r));
 	else
-		CHECKF(r.exited && r.status == 0, "%s: the child ended with %s, "
+		CHECK(r.exited && r.status == 0, "%s: the child ended with %s, "
 		       "expected exit 0 (warn only)", what, child_how(&r));
 	first = strchr(r.err, '\n');
 	snprintf(line, sizeof(line), "%.*s", first ? (int)(first - r.err + 1) : 0, r.err);
-	CHECKF(count_lines(line) == 1 && strstr(line, word) && strstr(line, "buddymalloc") &&
+	CHECK(count_lines(line) == 1 && strstr(line, word) && strstr(line, "buddymalloc") &&
 	       report_is(r.err, line), "%s: expected exactly one line with \"%s\" "
 	       "and the call's stack on stderr, got: %s", what, word, r.err);
 }

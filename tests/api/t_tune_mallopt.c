@@ -137,7 +137,7 @@ int main(void)
 	EXPECT(M_BUDDY_CHUNK_CACHE, -2, 0);
 	a = mallinfo2();
 	p = malloc(opaque_size(200 * KIB));
-	CHECKF(p != NULL, "malloc(200 KiB) failed");
+	CHECK(p != NULL, "malloc(200 KiB) failed");
 	b = mallinfo2();
 	addr = (uintptr_t)opaque_ptr(p);
 	free(p);
@@ -154,7 +154,7 @@ int main(void)
 	EXPECT(M_BUDDY_PCP_BATCH, 0, 0);
 	for (int i = 0; i < 2000; i++) {
 		void *q = malloc(opaque_size(64 + i % 4000));
-		CHECKF(q != NULL, "malloc failed after a refused pcp_batch of 0");
+		CHECK(q != NULL, "malloc failed after a refused pcp_batch of 0");
 		free(q);
 	}
 

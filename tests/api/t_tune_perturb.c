@@ -26,7 +26,7 @@ static void all_bytes(const char *what, const unsigned char *p, size_t from,
 		      size_t n, unsigned char want)
 {
 	for (size_t i = from; i < n; i++)
-		CHECKF(p[i] == want, "%s: block %p of %zu bytes: byte %zu is "
+		CHECK(p[i] == want, "%s: block %p of %zu bytes: byte %zu is "
 		       "0x%02x, expected 0x%02x", what, (const void *)p, n, i,
 		       p[i], want);
 }
@@ -46,17 +46,17 @@ int main(void)
 		/* dirty memory of this size first */
 		p = malloc(opaque_size(n));
 		q = malloc(opaque_size(n));
-		CHECKF(p && q, "malloc(%zu) failed", n);
+		CHECK(p && q, "malloc(%zu) failed", n);
 		memset(p, 0x33, n);
 		memset(q, 0x33, n);
 		free(p);
 		free(q);
 
 		p = malloc(opaque_size(n));
-		CHECKF(p != NULL, "malloc(%zu) failed", n);
+		CHECK(p != NULL, "malloc(%zu) failed", n);
 		all_bytes("new block from malloc", p, 0, n, 0x5a);
 		q = calloc(1, opaque_size(n));
-		CHECKF(q != NULL, "calloc(1, %zu) failed", n);
+		CHECK(q != NULL, "calloc(1, %zu) failed", n);
 		all_bytes("new block from calloc", q, 0, n, 0);
 		printf("size %7zu: malloc -> %p all 0x5a, calloc -> %p all 0\n",
 		       n, (void *)p, (void *)q);
@@ -64,7 +64,7 @@ int main(void)
 		free(q);
 	}
 	p = memalign(opaque_size(4096), opaque_size(3000));
-	CHECKF(p != NULL, "memalign(4096, 3000) failed");
+	CHECK(p != NULL, "memalign(4096, 3000) failed");
 	all_bytes("new block from memalign(4096)", p, 0, 3000, 0x5a);
 	free(p);
 
@@ -104,7 +104,7 @@ int main(void)
 	q = opaque_ptr(p);	/* the same address, for reading after free */
 	free(p);
 	p = q;
-	CHECKF(is_mapped(p), "the freed 200 KiB chunk %p is not mapped: not "
+	CHECK(is_mapped(p), "the freed 200 KiB chunk %p is not mapped: not "
 	       "in the chunk cache, cannot check it", (void *)p);
 	all_bytes("freed 200 KiB chunk (after its first 16 bytes)", p, 16, n, 0xa5);
 	printf("freed mapped chunk %p: bytes 16..%zu are 0xa5\n", (void *)p, n);

@@ -49,18 +49,18 @@ static void *chunk(const char *what, size_t n)
 	struct mallinfo2 a = mallinfo2(), b;
 	void *p = malloc(opaque_size(n));
 
-	CHECKF(p != NULL, "%s: malloc(%zu) failed", what, n);
+	CHECK(p != NULL, "%s: malloc(%zu) failed", what, n);
 	b = a;
 	show(what, p, n, &b);
-	CHECKF(!in_brk(p, n), "%s: malloc(%zu) = %p lies in the brk range "
+	CHECK(!in_brk(p, n), "%s: malloc(%zu) = %p lies in the brk range "
 	       "[%p, %p): expected a mapping of its own", what, n, p,
 	       (void *)brk_start(), sbrk(0));
-	CHECKF(b.hblks == a.hblks + 1, "%s: malloc(%zu): hblks %zu -> %zu, "
+	CHECK(b.hblks == a.hblks + 1, "%s: malloc(%zu): hblks %zu -> %zu, "
 	       "expected one more mapped chunk", what, n, a.hblks, b.hblks);
-	CHECKF(b.hblkhd >= a.hblkhd + page_up(n) && b.hblkhd <= a.hblkhd + page_up(n) + 4 * PAGE,
+	CHECK(b.hblkhd >= a.hblkhd + page_up(n) && b.hblkhd <= a.hblkhd + page_up(n) + 4 * PAGE,
 	       "%s: malloc(%zu): hblkhd %zu -> %zu, expected + %zu", what, n,
 	       a.hblkhd, b.hblkhd, page_up(n));
-	CHECKF(malloc_usable_size(p) >= n, "%s: usable size %zu < %zu", what,
+	CHECK(malloc_usable_size(p) >= n, "%s: usable size %zu < %zu", what,
 	       malloc_usable_size(p), n);
 	return p;
 }
@@ -72,20 +72,20 @@ static void *zoned(const char *what, size_t n, int want_brk)
 	void *p = malloc(opaque_size(n));
 	size_t u;
 
-	CHECKF(p != NULL, "%s: malloc(%zu) failed", what, n);
+	CHECK(p != NULL, "%s: malloc(%zu) failed", what, n);
 	b = a;
 	show(what, p, n, &b);
 	u = malloc_usable_size(p);
-	CHECKF(b.hblks == a.hblks, "%s: malloc(%zu) = %p: hblks %zu -> %zu, "
+	CHECK(b.hblks == a.hblks, "%s: malloc(%zu) = %p: hblks %zu -> %zu, "
 	       "expected no new mapped chunk", what, n, p, a.hblks, b.hblks);
-	CHECKF(u >= n && (n <= SLAB_MAX || u % PAGE == 0),
+	CHECK(u >= n && (n <= SLAB_MAX || u % PAGE == 0),
 	       "%s: malloc(%zu) = %p: usable size %zu, expected a page run",
 	       what, n, p, u);
 	if (want_brk)
-		CHECKF(in_brk(p, n), "%s: malloc(%zu) = %p is not in the brk "
+		CHECK(in_brk(p, n), "%s: malloc(%zu) = %p is not in the brk "
 		       "range [%p, %p)", what, n, p, (void *)brk_start(), sbrk(0));
 	else
-		CHECKF(!in_brk(p, n), "%s: malloc(%zu) = %p is in the brk range "
+		CHECK(!in_brk(p, n), "%s: malloc(%zu) = %p is in the brk range "
 		       "[%p, %p) with brk off", what, n, p, (void *)brk_start(),
 		       sbrk(0));
 	memset(p, 0x5a, n);
@@ -99,7 +99,7 @@ static void default_threshold(void)
 
 	printf("-- default mmap_threshold (128 KiB)\n");
 	p = chunk("200 KiB, defaults", 200 * KIB);
-	CHECKF(malloc_usable_size(p) == 200 * KIB, "200 KiB chunk: usable size "
+	CHECK(malloc_usable_size(p) == 200 * KIB, "200 KiB chunk: usable size "
 	       "%zu, expected exactly 204800", malloc_usable_size(p));
 	memset(p, 1, 200 * KIB);
 	free(p);
@@ -110,7 +110,7 @@ static void default_threshold(void)
 	free(p);
 	printf("after free: %#lx mapped %d\n", (unsigned long)addr,
 	       is_mapped((void *)addr));
-	CHECKF(!is_mapped((void *)addr), "with chunk_cache 0 a freed 200 KiB "
+	CHECK(!is_mapped((void *)addr), "with chunk_cache 0 a freed 200 KiB "
 	       "chunk %#lx is still mapped: it was not a mapping of its own",
 	       (unsigned long)addr);
 	CHECK(MALLOPT(M_BUDDY_CHUNK_CACHE, 64 << 20) == 1);
@@ -158,7 +158,7 @@ static void mmap_max(void)
 	free(p[0]);
 
 	printf("-- mmap_max 2\n");
-	CHECKF(mallinfo2().hblks == 0, "%zu mapped chunks alive, expected none",
+	CHECK(mallinfo2().hblks == 0, "%zu mapped chunks alive, expected none",
 	       mallinfo2().hblks);
 	CHECK(MALLOPT(M_MMAP_MAX, 2) == 1);
 	p[0] = chunk("200 KiB #1, mmap_max 2", 200 * KIB);
@@ -182,15 +182,15 @@ static void brk_at_run_time(void)
 	s0 = sbrk(0);
 	for (i = 0; i < NRUNS; i++) {
 		p[i] = malloc(opaque_size(64 * KIB));
-		CHECKF(p[i] != NULL, "malloc(64 KiB) failed with brk 0");
+		CHECK(p[i] != NULL, "malloc(64 KiB) failed with brk 0");
 		memset(p[i], 1, 64 * KIB);
 	}
 	s1 = sbrk(0);
 	printf("brk 0: 16 MiB of 64 KiB runs later the break went %p -> %p\n",
 	       s0, s1);
-	CHECKF(s1 == s0, "with brk 0 the break moved from %p to %p", s0, s1);
+	CHECK(s1 == s0, "with brk 0 the break moved from %p to %p", s0, s1);
 	for (i = 0; i < NRUNS; i++)
-		CHECKF((uintptr_t)p[i] + 64 * KIB <= (uintptr_t)s0 || !in_brk(p[i], 1),
+		CHECK((uintptr_t)p[i] + 64 * KIB <= (uintptr_t)s0 || !in_brk(p[i], 1),
 		       "run %p is above the old break %p, in the brk range", p[i], s0);
 	for (i = 0; i < NRUNS; i++)
 		free(p[i]);
@@ -199,7 +199,7 @@ static void brk_at_run_time(void)
 	s0 = sbrk(0);
 	for (i = 0; i < NRUNS; i++) {
 		p[i] = malloc(opaque_size(64 * KIB));
-		CHECKF(p[i] != NULL, "malloc(64 KiB) failed with brk 1");
+		CHECK(p[i] != NULL, "malloc(64 KiB) failed with brk 1");
 		memset(p[i], 1, 64 * KIB);
 	}
 	s1 = sbrk(0);
@@ -207,7 +207,7 @@ static void brk_at_run_time(void)
 	       s0, s1);
 	for (i = 0; i < NRUNS; i++)
 		free(p[i]);
-	CHECKF(s1 > s0, "mallopt(M_BUDDY_BRK, 1) returned 1 after brk 0, but "
+	CHECK(s1 > s0, "mallopt(M_BUDDY_BRK, 1) returned 1 after brk 0, but "
 	       "16 MiB of page runs later the break has not grown (%p -> %p): "
 	       "brk stays off", s0, s1);
 }
@@ -223,7 +223,7 @@ static int brk_off_from_start(void)
 
 	printf("-- brk=0 from the start: start_brk %#lx, sbrk(0) %p\n",
 	       (unsigned long)start, s0);
-	CHECKF((uintptr_t)s0 == start, "with BUDDYMALLOC_OPTIONS=brk=0 the "
+	CHECK((uintptr_t)s0 == start, "with BUDDYMALLOC_OPTIONS=brk=0 the "
 	       "break moved before main: start_brk %#lx, sbrk(0) %p",
 	       (unsigned long)start, s0);
 	CHECK(mallopt(M_MMAP_THRESHOLD, 1 << 20) == 1);
@@ -231,7 +231,7 @@ static int brk_off_from_start(void)
 		if (sz > 3 * MIB)
 			sz = 16;
 		p[n] = malloc(opaque_size(sz));
-		CHECKF(p[n] != NULL, "malloc(%zu) failed with brk=0", sz);
+		CHECK(p[n] != NULL, "malloc(%zu) failed with brk=0", sz);
 		memset(p[n], 3, sz);
 		if (in_brk(p[n], 1)) {
 			printf("block %p (%zu bytes) in the brk range\n", p[n], sz);
@@ -242,9 +242,9 @@ static int brk_off_from_start(void)
 	}
 	printf("brk=0: %d blocks, %zu bytes, sbrk(0) now %p, %d in the brk range\n",
 	       n, total, sbrk(0), bad);
-	CHECKF(sbrk(0) == s0, "with brk=0 the break moved from %p to %p", s0,
+	CHECK(sbrk(0) == s0, "with brk=0 the break moved from %p to %p", s0,
 	       sbrk(0));
-	CHECKF(bad == 0, "with brk=0, %d blocks lie in the brk range", bad);
+	CHECK(bad == 0, "with brk=0, %d blocks lie in the brk range", bad);
 	for (int i = 0; i < n; i++)
 		free(p[i]);
 	return 0;
@@ -265,7 +265,7 @@ int main(int argc, char **argv)
 	raised_threshold();
 	mmap_max();
 	wst = reexec("brk0", "BUDDYMALLOC_OPTIONS=brk=0");
-	CHECKF(WIFEXITED(wst) && WEXITSTATUS(wst) == 0,
+	CHECK(WIFEXITED(wst) && WEXITSTATUS(wst) == 0,
 	       "the brk=0 copy of this test failed (%s)", wait_how(wst));
 	brk_at_run_time();
 	printf("placement as expected\n");

@@ -134,11 +134,11 @@ static int bounded_case(void *arg)
 
 	b->fn((void *)&b->w);
 	if (b->hi_kib < 0)
-		CHECKF(after >= peak + b->hi_kib, "%s: RSS %ld KiB with the burst "
+		CHECK(after >= peak + b->hi_kib, "%s: RSS %ld KiB with the burst "
 		       "live, %ld KiB after the frees: pages went back", b->w.name,
 		       peak, after);
 	else
-		CHECKF(after - base >= b->lo_kib && after - base <= b->hi_kib,
+		CHECK(after - base >= b->lo_kib && after - base <= b->hi_kib,
 		       "%s: RSS %ld KiB before the burst, %ld KiB after: +%ld KiB, "
 		       "expected between +%ld and +%ld KiB", b->w.name, base, after,
 		       after - base, b->lo_kib, b->hi_kib);
@@ -176,7 +176,7 @@ static int fresh_decay(void)
 		       after, after - base);
 	if (write(1, buf, len) < 0)
 		return 3;
-	CHECKF(after - base <= 2048, "fresh process, decay_ms 100, wmark_min "
+	CHECK(after - base <= 2048, "fresh process, decay_ms 100, wmark_min "
 	       "1 MiB: RSS %ld KiB before the burst, %ld KiB after 2 s of light "
 	       "activity (+%ld KiB): decay left more than wmark_min + 1 MiB "
 	       "resident", base, after, after - base);
@@ -198,7 +198,7 @@ static void slab_reserve(int reserve, size_t lo_objs, size_t hi_objs)
 	printf("slab_reserve %-2d: 40 slabs of 1000 B objects allocated and freed: "
 	       "smblks %zu -> %zu (+%zd)\n", reserve, a.smblks, b.smblks,
 	       (ssize_t)(b.smblks - a.smblks));
-	CHECKF(b.smblks >= a.smblks + lo_objs && b.smblks <= a.smblks + hi_objs,
+	CHECK(b.smblks >= a.smblks + lo_objs && b.smblks <= a.smblks + hi_objs,
 	       "slab_reserve %d: free slab objects (smblks) %zu -> %zu, expected "
 	       "a rise between %zu and %zu", reserve, a.smblks, b.smblks,
 	       lo_objs, hi_objs);
@@ -251,7 +251,7 @@ int main(int argc, char **argv)
 		printf("the fresh-process decay case FAILED (%s)\n", wait_how(wst));
 		failed++;
 	}
-	CHECKF(failed == 0, "%d case(s) failed, see above", failed);
+	CHECK(failed == 0, "%d case(s) failed, see above", failed);
 	printf("reclaim knobs as expected\n");
 	return 0;
 }

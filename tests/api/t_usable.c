@@ -60,12 +60,12 @@ static void group(enum how how, size_t n)
 		return;		/* realloc(p, 0) frees p */
 	for (i = 0; i < GROUP; i++) {
 		p[i] = get(how, n);
-		CHECKF(p[i] != NULL, "%s(%zu) returned NULL", how_name[how], n);
+		CHECK(p[i] != NULL, "%s(%zu) returned NULL", how_name[how], n);
 		u[i] = malloc_usable_size(p[i]);
-		CHECKF(u[i] >= n, "%s(%zu) = %p: malloc_usable_size %zu < %zu",
+		CHECK(u[i] >= n, "%s(%zu) = %p: malloc_usable_size %zu < %zu",
 		       how_name[how], n, (void *)p[i], u[i], n);
 		pattern_fill(p[i], u[i], pattern_seed(p[i], n));
-		CHECKF(malloc_usable_size(p[i]) == u[i], "%s(%zu) = %p: "
+		CHECK(malloc_usable_size(p[i]) == u[i], "%s(%zu) = %p: "
 		       "malloc_usable_size changed from %zu to %zu after the "
 		       "block was written", how_name[how], n, (void *)p[i],
 		       u[i], malloc_usable_size(p[i]));

@@ -22,9 +22,9 @@ static size_t usable_of(size_t n, char **keep)
 	char *p = malloc(opaque_size(n));
 	size_t u;
 
-	CHECKF(p != NULL, "malloc(%zu) returned NULL", n);
+	CHECK(p != NULL, "malloc(%zu) returned NULL", n);
 	u = malloc_usable_size(p);
-	CHECKF((uintptr_t)p % 16 == 0, "malloc(%zu) = %p: not 16-byte aligned",
+	CHECK((uintptr_t)p % 16 == 0, "malloc(%zu) = %p: not 16-byte aligned",
 	       n, (void *)p);
 	if (keep)
 		*keep = p;
@@ -42,31 +42,31 @@ static void slab_classes(void)
 		size_t ua = usable_of(n, &a), ub = usable_of(n, &b);
 
 		u = ua;
-		CHECKF(ua == ub, "malloc(%zu): two blocks with usable sizes %zu "
+		CHECK(ua == ub, "malloc(%zu): two blocks with usable sizes %zu "
 		       "and %zu", n, ua, ub);
-		CHECKF(u >= n && u >= 16, "malloc(%zu): usable size %zu is "
+		CHECK(u >= n && u >= 16, "malloc(%zu): usable size %zu is "
 		       "below the request or the 16-byte minimum class", n, u);
-		CHECKF(u <= SLAB_MAX, "malloc(%zu): usable size %zu; sizes up to "
+		CHECK(u <= SLAB_MAX, "malloc(%zu): usable size %zu; sizes up to "
 		       "%zu come from slab classes", n, u, SLAB_MAX);
-		CHECKF(u <= 2 * n + 16, "malloc(%zu): usable size %zu wastes "
+		CHECK(u <= 2 * n + 16, "malloc(%zu): usable size %zu wastes "
 		       "more than half the block", n, u);
-		CHECKF(u >= prev, "malloc(%zu): usable size %zu, but a smaller "
+		CHECK(u >= prev, "malloc(%zu): usable size %zu, but a smaller "
 		       "request got %zu", n, u, prev);
 		free(a);
 		free(b);
 		if (u != prev) {
 			size_t again = usable_of(u, NULL);
 
-			CHECKF(again == u, "class %zu (from malloc(%zu)) is not "
+			CHECK(again == u, "class %zu (from malloc(%zu)) is not "
 			       "its own class: malloc(%zu) has usable size %zu",
 			       u, n, u, again);
 			classes++;
 		}
 		prev = u;
 	}
-	CHECKF(prev == SLAB_MAX, "malloc(%zu): usable size %zu, expected the "
+	CHECK(prev == SLAB_MAX, "malloc(%zu): usable size %zu, expected the "
 	       "%zu-byte class", SLAB_MAX, prev, SLAB_MAX);
-	CHECKF(classes >= 8, "only %zu slab classes", classes);
+	CHECK(classes >= 8, "only %zu slab classes", classes);
 }
 
 static void page_run(size_t n)
@@ -74,9 +74,9 @@ static void page_run(size_t n)
 	char *p;
 	size_t u = usable_of(n, &p), want = (n + PAGE - 1) / PAGE * PAGE;
 
-	CHECKF(u == want, "malloc(%zu) (a page run): usable size %zu, "
+	CHECK(u == want, "malloc(%zu) (a page run): usable size %zu, "
 	       "expected %zu (exact pages)", n, u, want);
-	CHECKF((uintptr_t)p % PAGE == 0, "malloc(%zu) (a page run) = %p: not "
+	CHECK((uintptr_t)p % PAGE == 0, "malloc(%zu) (a page run) = %p: not "
 	       "page-aligned", n, (void *)p);
 	free(p);
 }
@@ -110,11 +110,11 @@ static void mapped_chunks(void)
 			if (n < MMAP_THRESHOLD)
 				continue;
 			u = usable_of(n, &p);
-			CHECKF(u % PAGE == 0 && u >= n && u - n < PAGE,
+			CHECK(u % PAGE == 0 && u >= n && u - n < PAGE,
 			       "malloc(%zu) (a mapped chunk): usable size %zu, "
 			       "expected %zu", n, u,
 			       (n + PAGE - 1) / PAGE * PAGE);
-			CHECKF((uintptr_t)p % PAGE == 0, "malloc(%zu) (a mapped "
+			CHECK((uintptr_t)p % PAGE == 0, "malloc(%zu) (a mapped "
 			       "chunk) = %p: not page-aligned", n, (void *)p);
 			free(p);
 		}
@@ -132,12 +132,12 @@ static void pvalloc_pages(void)
 		size_t n = sizes[i], want = (n + PAGE - 1) / PAGE * PAGE;
 		char *p = pvalloc(opaque_size(n));
 
-		CHECKF(p != NULL, "pvalloc(%zu) returned NULL", n);
-		CHECKF((uintptr_t)p % PAGE == 0, "pvalloc(%zu) = %p: not "
+		CHECK(p != NULL, "pvalloc(%zu) returned NULL", n);
+		CHECK((uintptr_t)p % PAGE == 0, "pvalloc(%zu) = %p: not "
 		       "page-aligned", n, (void *)p);
 		/* a slab class may be larger than the whole pages; a page run
 		 * or mapped chunk is exactly them */
-		CHECKF(malloc_usable_size(p) >= want &&
+		CHECK(malloc_usable_size(p) >= want &&
 		       (n <= SLAB_MAX || malloc_usable_size(p) == want),
 		       "pvalloc(%zu): usable size %zu, expected %s%zu", n,
 		       malloc_usable_size(p), n <= SLAB_MAX ? ">= " : "", want);

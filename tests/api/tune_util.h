@@ -4,10 +4,10 @@
  * program break, whether an address is mapped, page faults, resident size,
  * mallinfo2. Plain libc only; include after "../common.h".
  *
- *   brk_start()         where the heap began (/proc/self/stat, field 47)
+ *   brk_start()         where the heap began (proc_brk_start, checked)
  *   in_brk(p, n)        [p, p+n) lies inside [brk_start(), sbrk(0))
  *   is_mapped(p)        the page of p is mapped (mincore does not say ENOMEM)
- *   minflt()            minor faults so far (getrusage)
+ *   minflt()            minor faults so far (proc_minflt, checked)
  *   mi_print(tag, m)    one line with every mallinfo2 field, for the log
  *   page_up(n)          n rounded up to a page
  *   touch(p, n)         writes one byte in every page of [p, p+n)
@@ -24,30 +24,11 @@
 
 static inline uintptr_t brk_start(void)
 {
-	char buf[4096], *s;
-	unsigned long long v = 0;
-	int fd = open("/proc/self/stat", O_RDONLY), field;
-	ssize_t n;
+	uintptr_t v = proc_brk_start();
 
-	if (fd < 0)
-		fail("open /proc/self/stat: %s", strerror(errno));
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		fail("read /proc/self/stat failed");
-	buf[n] = 0;
-	s = strrchr(buf, ')');		/* the command name may hold spaces */
-	if (!s)
-		fail("cannot parse /proc/self/stat");
-	s += 2;				/* field 3 starts here */
-	for (field = 3; field < 47 && s; field++) {
-		s = strchr(s, ' ');
-		if (s)
-			s++;
-	}
-	if (!s || sscanf(s, "%llu", &v) != 1 || v == 0)
+	if (v == 0)
 		fail("no start_brk (field 47) in /proc/self/stat");
-	return (uintptr_t)v;
+	return v;
 }
 
 static inline int in_brk(const void *p, size_t n)
@@ -71,11 +52,11 @@ static inline int is_mapped(const void *p)
 
 static inline long minflt(void)
 {
-	struct rusage ru;
+	long v = proc_minflt();
 
-	if (getrusage(RUSAGE_SELF, &ru) != 0)
+	if (v < 0)
 		fail("getrusage: %s", strerror(errno));
-	return ru.ru_minflt;
+	return v;
 }
 
 static inline size_t page_up(size_t n)

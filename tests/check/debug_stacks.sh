@@ -19,6 +19,7 @@
 set -u -o pipefail
 
 lib=${BUDDYMALLOC_LIB:?BUDDYMALLOC_LIB must be set}
+probes=${BUDDYMALLOC_BUILD:?BUDDYMALLOC_BUILD must be set}/tests/check/probes
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -28,44 +29,6 @@ fail() {
 	failures=$((failures + 1))
 }
 
-cat >"$tmp/twice.c" <<'C'
-#include <stdlib.h>
-#include <string.h>
-
-#define NOINLINE __attribute__((noinline))
-
-NOINLINE static char *alloc_here(size_t n)
-{
-	char *p = malloc(n);
-	memset(p, 1, n);
-	return p;
-}
-
-NOINLINE static void free_here(char *p)
-{
-	free(p);
-	__asm__ volatile("" ::: "memory");
-}
-
-NOINLINE static void free_again(char *p)
-{
-	free(p);
-	__asm__ volatile("" ::: "memory");
-}
-
-int main(int argc, char **argv)
-{
-	size_t n = strtoul(argv[1], NULL, 0);
-	char *p = alloc_here(n);
-	free_here(p);
-	if (argc < 3)	/* "now": the second free at once */
-		for (int i = 0; i < 100; i++)
-			free(malloc(n));
-	free_again(p);
-	return 0;
-}
-C
-cc -O1 -g -o "$tmp/twice" "$tmp/twice.c" || exit 2
 
 # frame FILE SECTION INDEX NAME: the frame INDEX under SECTION ("" for the
 # call's own stack) names function NAME in the program
@@ -75,13 +38,13 @@ frame() {
 		/^  [a-z ]+:$/ { cur = $0; next }
 		/^buddymalloc: / { cur = ""; next }
 		cur == s { print }' "$1" |
-		grep -Eq "^    #$3 0x[0-9a-f]+ $4 \\(twice\\+0x[0-9a-f]+\\)\$"
+		grep -Eq "^    #$3 0x[0-9a-f]+ $4 \\(debug_twice\\+0x[0-9a-f]+\\)\$"
 }
 
 for n in 100 65536 1048576; do
 	echo "== double free of a block of $n bytes, debug_stacks=1,invalid_free=warn"
 	env LD_PRELOAD="$lib" BUDDYMALLOC_OPTIONS=debug_stacks=1,invalid_free=warn \
-		"$tmp/twice" $n 2>"$tmp/err"
+		"$probes/debug_twice" $n 2>"$tmp/err"
 	rc=$?
 	e=$tmp/err
 	[ $rc -eq 0 ] || fail "$n: exit status $rc, expected 0 (warn)"
@@ -94,13 +57,13 @@ for n in 100 65536 1048576; do
 		fail "$n: the first free's stack: $(cat "$e")"
 	[ $failures -eq 0 ] && echo "ok   $n: the call, allocated at alloc_here, first freed at free_here"
 
-	(env LD_PRELOAD="$lib" BUDDYMALLOC_OPTIONS=debug_stacks=1 "$tmp/twice" $n 2>"$e")
+	(env LD_PRELOAD="$lib" BUDDYMALLOC_OPTIONS=debug_stacks=1 "$probes/debug_twice" $n 2>"$e")
 	rc=$?
 	[ $rc -eq 134 ] || fail "$n, abort: exit status $rc, expected 134 (SIGABRT)"
 	frame "$e" "  first freed at:" 0 free_here || fail "$n, abort: no first free's stack: $(cat "$e")"
 
 	echo "== the same without debug_stacks (second free at once)"
-	env LD_PRELOAD="$lib" BUDDYMALLOC_OPTIONS=invalid_free=warn "$tmp/twice" $n now 2>"$e"
+	env LD_PRELOAD="$lib" BUDDYMALLOC_OPTIONS=invalid_free=warn "$probes/debug_twice" $n now 2>"$e"
 	rc=$?
 	[ $rc -eq 0 ] || fail "$n, plain: exit status $rc"
 	head -n 1 "$e" | grep -Eq '^buddymalloc: free\(\): (double free|invalid pointer) 0x[0-9a-f]+$' ||

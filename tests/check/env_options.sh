@@ -6,8 +6,8 @@
 # Every run is `env -i PATH=... LD_PRELOAD=$BUDDYMALLOC_LIB VARS... probe`:
 # nothing from the caller's environment leaks in. A value in effect is read
 # from BUDDYMALLOC_OPTIONS=help's table ("in effect" column) on stderr; the
-# probe (compiled here) also shows some of them in behaviour: whether a
-# 300 KiB and a 1 MiB block are mapped chunks (mallinfo2 hblks), and the byte
+# probe (tests/check/probes/env_options.c) also shows some of them in
+# behaviour: whether a 300 KiB and a 1 MiB block are mapped chunks (mallinfo2 hblks), and the byte
 # a new block is filled with.
 # Proves that
 #  - without any option the probe, /bin/true and /bin/ls write nothing on
@@ -40,39 +40,8 @@ fail() {
 	failures=$((failures + 1))
 }
 
-cat >"$tmp/probe.c" <<'EOF'
-#include <malloc.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-static void *keep(void *p) { __asm__ volatile("" : "+r"(p) : : "memory"); return p; }
-
-int main(int argc, char **argv)
-{
-	struct mallinfo2 a, b;
-	unsigned char *p, *q, *r;
-
-	if (argc > 1 && strcmp(argv[1], "mallopt") == 0 &&
-	    mallopt(M_MMAP_THRESHOLD, 1 << 20) != 1)
-		return 3;
-	a = mallinfo2();
-	p = keep(malloc(300 * 1024));
-	b = mallinfo2();
-	printf("chunk300k=%zu\n", b.hblks - a.hblks);
-	a = b;
-	q = keep(malloc(1 << 20));
-	b = mallinfo2();
-	printf("chunk1m=%zu\n", b.hblks - a.hblks);
-	r = keep(malloc(1000));
-	printf("newbyte=%d\n", r[500]);
-	free(p);
-	free(q);
-	free(r);
-	return 0;
-}
-EOF
-cc -O1 -o "$tmp/probe" "$tmp/probe.c" || { echo "cannot compile the probe"; exit 2; }
+probe=${BUDDYMALLOC_BUILD:?BUDDYMALLOC_BUILD must be set}/tests/check/probes/env_options
+[ -x "$probe" ] || { echo "$probe is not built (make tests)"; exit 2; }
 
 # run [VAR=value...] [-- probe-arg]: the probe with exactly these variables.
 # stdout in $tmp/out, stderr in $tmp/err.
@@ -82,7 +51,7 @@ run() {
 		if [ "$1" = -- ]; then arg=$2; break; fi
 		vars+=("$1"); shift
 	done
-	env -i PATH=/usr/bin:/bin LD_PRELOAD="$lib" "${vars[@]}" "$tmp/probe" $arg \
+	env -i PATH=/usr/bin:/bin LD_PRELOAD="$lib" "${vars[@]}" "$probe" $arg \
 		>"$tmp/out" 2>"$tmp/err"
 	local rc=$?
 	[ $rc -eq 0 ] || fail "probe exited $rc with ${vars[*]} $arg: $(head -c 400 "$tmp/err")"

@@ -142,29 +142,10 @@ if make_quiet install PREFIX="$prefix"; then
 		test "$flags" = "-I$prefix/include -L$prefix/lib -lbuddymalloc"
 	expect "pkg-config --modversion is $version" \
 		test "$(PKG_CONFIG_PATH=$prefix/lib/pkgconfig pkg-config --modversion libbuddymalloc)" = "$version"
-	cat >"$tmp/linked.c" <<'EOF'
-#include <malloc.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <buddymalloc.h>
-
-int main(void)
-{
-	char line[4096];
-	int mapped = 0;
-	FILE *f = fopen("/proc/self/maps", "r");
-	while (f && fgets(line, sizeof(line), f))
-		mapped |= strstr(line, "/libbuddymalloc.so") != NULL;
-	void *p = malloc(100);
-	printf("mapped=%d pcp_high=%d usable=%zu\n", mapped,
-	       mallopt(M_BUDDY_PCP_HIGH, 128), malloc_usable_size(p));
-	free(p);
-	return 0;
-}
-EOF
+	# tests/check/install/linked.c, with the project's warnings (Makefile WARN)
 	# shellcheck disable=SC2086 # the flags are words
-	if cc -o "$tmp/linked" "$tmp/linked.c" $flags 2>"$tmp/cc.log"; then
+	if cc -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror \
+		-o "$tmp/linked" tests/check/install/linked.c $flags 2>"$tmp/cc.log"; then
 		expect "a program linked with \$(pkg-config --libs) needs libbuddymalloc.so.0" \
 			grep -q 'NEEDED.*\[libbuddymalloc\.so\.0\]' <(readelf -d "$tmp/linked")
 		out=$(LD_LIBRARY_PATH=$prefix/lib "$tmp/linked" 2>&1)

@@ -14,6 +14,7 @@
 set -u -o pipefail
 
 lib=${BUDDYMALLOC_LIB:?BUDDYMALLOC_LIB must be set}
+probes=${BUDDYMALLOC_BUILD:?BUDDYMALLOC_BUILD must be set}/tests/check/probes
 top=${BUDDYMALLOC_TOP:?BUDDYMALLOC_TOP must be set}
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
@@ -24,54 +25,12 @@ fail() {
 	failures=$((failures + 1))
 }
 
-cat >"$tmp/leaky.c" <<'C'
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define NOINLINE __attribute__((noinline))
-static void *keep[10];
-
-NOINLINE static void leak_ten(void)
-{
-	for (int i = 0; i < 10; i++) {
-		keep[i] = malloc(1234);
-		memset(keep[i], 1, 1234);
-	}
-	__asm__ volatile("" ::: "memory");
-}
-
-NOINLINE static void churn(void)
-{
-	for (int i = 0; i < 1000; i++) {
-		char *p = malloc(100 + (size_t)i * 7);
-		memset(p, 2, 100);
-		free(p);
-	}
-}
-
-int main(int argc, char **argv)
-{
-	churn();
-	if (argc > 1 && strcmp(argv[1], "leak") == 0)
-		leak_ten();
-	if (argc > 2) {
-		/* fully buffered in a static buffer (no block of the heap), and
-		 * left for exit to flush */
-		static char buf[4096];
-		setvbuf(stdout, buf, _IOFBF, sizeof(buf));
-		printf("%s\n", argv[2]);
-	}
-	return 0;
-}
-C
-cc -O1 -g -o "$tmp/leaky" "$tmp/leaky.c" || exit 2
 
 # run NAME SETTING ARGS...: exit status in $rc, stderr in $tmp/NAME.err
 run() {
 	local name=$1 setting=$2
 	shift 2
-	env LD_PRELOAD="$lib" BUDDYMALLOC_OPTIONS="leak_report=$setting" "$tmp/leaky" "$@" \
+	env LD_PRELOAD="$lib" BUDDYMALLOC_OPTIONS="leak_report=$setting" "$probes/leak_leaky" "$@" \
 		>"$tmp/$name.out" 2>"$tmp/$name.err"
 	rc=$?
 }
@@ -85,9 +44,9 @@ expect_report() {
 		fail "$1: expected one stack: $(cat "$e")"
 	grep -A2 -x 'buddymalloc: 12340 bytes in 10 blocks allocated at:' "$e" >"$tmp/stack" ||
 		fail "$1: no stack of 12340 bytes in 10 blocks: $(cat "$e")"
-	grep -Eq '^    #0 0x[0-9a-f]+ leak_ten \(leaky\+0x[0-9a-f]+\)$' "$tmp/stack" ||
+	grep -Eq '^    #0 0x[0-9a-f]+ leak_ten \(leak_leaky\+0x[0-9a-f]+\)$' "$tmp/stack" ||
 		fail "$1: the first frame is not leak_ten: $(cat "$tmp/stack")"
-	grep -Eq '^    #1 0x[0-9a-f]+ main \(leaky\+0x[0-9a-f]+\)$' "$tmp/stack" ||
+	grep -Eq '^    #1 0x[0-9a-f]+ main \(leak_leaky\+0x[0-9a-f]+\)$' "$tmp/stack" ||
 		fail "$1: the second frame is not main: $(cat "$tmp/stack")"
 }
 
@@ -103,7 +62,7 @@ expect_report error
 grep -qx flushed-before-exit "$tmp/error.out" || fail "error: the program's stdout was lost"
 
 echo "== the launcher: buddymalloc --leaks=error"
-"$top/tools/buddymalloc" --lib "$lib" --leaks=error "$tmp/leaky" leak >/dev/null 2>"$tmp/launch.err"
+"$top/tools/buddymalloc" --lib "$lib" --leaks=error "$probes/leak_leaky" leak >/dev/null 2>"$tmp/launch.err"
 rc=$?
 [ $rc -eq 1 ] || fail "buddymalloc --leaks=error: exit status $rc, expected 1"
 expect_report launch

@@ -2,8 +2,8 @@
 # tests/check/malloc_info_xml.sh - malloc_info(0, fp) writes well-formed XML
 # in glibc's shape, with numbers that agree with mallinfo2.
 #
-# A program compiled here holds 3 mapped chunks (300000 bytes), small
-# objects and page runs, frees some, then writes malloc_info(0, fp) to a file
+# A program (tests/check/probes/malloc_info_xml.c) holds 3 mapped chunks
+# (300000 bytes), small objects and page runs, frees some, then writes malloc_info(0, fp) to a file
 # and mallinfo2's fields to another, with nothing allocated in between. It
 # runs twice: with LD_PRELOAD=$BUDDYMALLOC_LIB, and plainly (glibc's output,
 # the reference for the shape).
@@ -28,50 +28,11 @@ tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 command -v xmllint >/dev/null || { echo "xmllint (libxml2-utils) is not installed"; exit 2; }
 
-cat >"$tmp/info.c" <<'EOF'
-#include <malloc.h>
-#include <stdio.h>
-#include <stdlib.h>
+probe=${BUDDYMALLOC_BUILD:?BUDDYMALLOC_BUILD must be set}/tests/check/probes/malloc_info_xml
+[ -x "$probe" ] || { echo "$probe is not built (make tests)"; exit 2; }
 
-static void *keep(void *p) { __asm__ volatile("" : "+r"(p) : : "memory"); return p; }
-
-int main(int argc, char **argv)
-{
-	static void *chunk[3], *small[400], *run[8];
-	FILE *xml = fopen(argv[1], "w"), *mi = fopen(argv[2], "w");
-	struct mallinfo2 m;
-	int i;
-
-	if (!xml || !mi || argc < 3)
-		return 2;
-	setvbuf(xml, NULL, _IOFBF, 1 << 16);	/* buffers allocated now */
-	fputc(' ', xml);
-	fflush(xml);
-	for (i = 0; i < 3; i++)
-		chunk[i] = keep(malloc(300000));
-	for (i = 0; i < 400; i++)
-		small[i] = keep(malloc(16 + i * 5));
-	for (i = 0; i < 8; i++)
-		run[i] = keep(malloc(40000 + i * 4096));
-	for (i = 0; i < 400; i += 2)
-		free(small[i]);
-	for (i = 0; i < 8; i += 2)
-		free(run[i]);
-	m = mallinfo2();
-	if (malloc_info(0, xml) != 0)
-		return 3;
-	fclose(xml);
-	fprintf(mi, "arena=%zu\nordblks=%zu\nsmblks=%zu\nhblks=%zu\nhblkhd=%zu\n"
-		"fsmblks=%zu\nuordblks=%zu\nfordblks=%zu\n", m.arena, m.ordblks,
-		m.smblks, m.hblks, m.hblkhd, m.fsmblks, m.uordblks, m.fordblks);
-	fclose(mi);
-	return 0;
-}
-EOF
-cc -O1 -o "$tmp/info" "$tmp/info.c" || { echo "cannot compile"; exit 2; }
-
-"$tmp/info" "$tmp/glibc.xml" "$tmp/glibc.mi" || { echo "FAIL: the program failed under glibc"; exit 1; }
-env LD_PRELOAD="$lib" "$tmp/info" "$tmp/ours.xml" "$tmp/ours.mi" 2>"$tmp/err"
+"$probe" "$tmp/glibc.xml" "$tmp/glibc.mi" || { echo "FAIL: the program failed under glibc"; exit 1; }
+env LD_PRELOAD="$lib" "$probe" "$tmp/ours.xml" "$tmp/ours.mi" 2>"$tmp/err"
 rc=$?
 [ $rc -eq 0 ] || { echo "FAIL: the program exited $rc with the library: $(cat "$tmp/err")"; exit 1; }
 

@@ -3,8 +3,8 @@
 # glibc's own parameters (issue 3: "glibc's parameters with glibc's meanings
 # and return values"), measured against the glibc of this machine.
 #
-# A probe (compiled here) calls mallopt(param, value) for each of glibc's
-# nine parameters (M_MXFAST, M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD,
+# A probe (tests/check/probes/mallopt_glibc.c) calls mallopt(param, value)
+# for each of glibc's nine parameters (M_MXFAST, M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD,
 # M_MMAP_MAX, M_CHECK_ACTION, M_PERTURB, M_ARENA_TEST, M_ARENA_MAX) and a
 # range of values (negative, 0, small, at and past the limits, INT_MAX),
 # each call in a forked child so that no setting affects the next, and
@@ -20,52 +20,10 @@ lib=${BUDDYMALLOC_LIB:?BUDDYMALLOC_LIB must be set}
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 
-cat >"$tmp/probe.c" <<'EOF'
-#include <limits.h>
-#include <malloc.h>
-#include <stdio.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-static const struct { int p; const char *name; } params[] = {
-	{ M_MXFAST, "M_MXFAST" }, { M_TRIM_THRESHOLD, "M_TRIM_THRESHOLD" },
-	{ M_TOP_PAD, "M_TOP_PAD" }, { M_MMAP_THRESHOLD, "M_MMAP_THRESHOLD" },
-	{ M_MMAP_MAX, "M_MMAP_MAX" }, { M_CHECK_ACTION, "M_CHECK_ACTION" },
-	{ M_PERTURB, "M_PERTURB" }, { M_ARENA_TEST, "M_ARENA_TEST" },
-	{ M_ARENA_MAX, "M_ARENA_MAX" },
-};
-static const int values[] = { INT_MIN, -2, -1, 0, 1, 2, 7, 8, 64, 160, 161, 255,
-	256, 4096, 65536, 1 << 20, 32 << 20, (32 << 20) + 1, 1 << 30, INT_MAX };
-static const int others[] = { 0, 2, 3, -9, -100, 999, 1000, 1001, 1002, 1003,
-	1004, 1005, 1006, 1007, 1008, 1009, 1010, 1011, 12345 };
-
-static int call(int p, int v)
-{
-	int st;
-	pid_t pid = fork();
-
-	if (pid == 0)
-		_exit(mallopt(p, v) & 0xff);
-	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
-int main(void)
-{
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (unsigned i = 0; i < sizeof(params) / sizeof(params[0]); i++)
-		for (unsigned k = 0; k < sizeof(values) / sizeof(values[0]); k++)
-			printf("glibc %s %d %d\n", params[i].name, values[k],
-			       call(params[i].p, values[k]));
-	for (unsigned k = 0; k < sizeof(others) / sizeof(others[0]); k++)
-		printf("other %d 1 %d\n", others[k], call(others[k], 1));
-	return 0;
-}
-EOF
-cc -O1 -o "$tmp/probe" "$tmp/probe.c" || { echo "cannot compile"; exit 2; }
-"$tmp/probe" >"$tmp/glibc" || { echo "FAIL: the probe failed under glibc"; exit 1; }
-env LD_PRELOAD="$lib" "$tmp/probe" >"$tmp/ours" 2>"$tmp/err" || { echo "FAIL: the probe failed with the library: $(cat "$tmp/err")"; exit 1; }
+probe=${BUDDYMALLOC_BUILD:?BUDDYMALLOC_BUILD must be set}/tests/check/probes/mallopt_glibc
+[ -x "$probe" ] || { echo "$probe is not built (make tests)"; exit 2; }
+"$probe" >"$tmp/glibc" || { echo "FAIL: the probe failed under glibc"; exit 1; }
+env LD_PRELOAD="$lib" "$probe" >"$tmp/ours" 2>"$tmp/err" || { echo "FAIL: the probe failed with the library: $(cat "$tmp/err")"; exit 1; }
 
 diffs=0
 echo "glibc's parameters: mallopt(param, value)   glibc  ours"

@@ -25,6 +25,7 @@
 set -u -o pipefail
 
 lib=${BUDDYMALLOC_LIB:?BUDDYMALLOC_LIB must be set}
+probes=${BUDDYMALLOC_BUILD:?BUDDYMALLOC_BUILD must be set}/tests/check/probes
 top=${BUDDYMALLOC_TOP:?BUDDYMALLOC_TOP must be set}
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
@@ -39,50 +40,16 @@ for tool in google-pprof jeprof cc; do
 	command -v $tool >/dev/null || { echo "FAIL: $tool is not installed"; exit 1; }
 done
 
-cat >"$tmp/sites.c" <<'C'
-#include <malloc.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define NOINLINE __attribute__((noinline))
-static void *keep[64128];
-
-NOINLINE void *site_small(size_t n) { void *p = malloc(n); __asm__ volatile("" ::: "memory"); return p; }
-NOINLINE void *site_big(size_t n) { void *p = malloc(n); __asm__ volatile("" ::: "memory"); return p; }
-NOINLINE void *site_freed(size_t n) { void *p = malloc(n); __asm__ volatile("" ::: "memory"); return p; }
-
-int main(int argc, char **argv)
-{
-	int k = 0;
-	for (int i = 0; i < 64000; i++) {
-		keep[k] = site_small(1000);
-		memset(keep[k++], 1, 1000);
-	}
-	for (int i = 0; i < 128; i++) {
-		keep[k] = site_big(256 * 1024);
-		memset(keep[k++], 2, 64);
-	}
-	if (argc > 1 && mallopt(1011, 0) != 1)	/* M_BUDDY_PROF_DUMP: a profile now */
-		return 4;
-	for (int i = 0; i < 5000; i++) {
-		char *p = site_freed(3000);
-		memset(p, 3, 3000);
-		free(p);
-	}
-	return 0;
-}
-C
-cc -O1 -g -o "$tmp/sites" "$tmp/sites.c" || exit 2
 
 # run NAME OPTIONS [ARG]: runs the program, stderr in $tmp/NAME.err
 run() {
-	env LD_PRELOAD="$lib" BUDDYMALLOC_OPTIONS="$2" "$tmp/sites" ${3:+"$3"} 2>"$tmp/$1.err" ||
+	env LD_PRELOAD="$lib" BUDDYMALLOC_OPTIONS="$2" "$probes/prof_sites" ${3:+"$3"} 2>"$tmp/$1.err" ||
 		fail "$1: the program exited $?"
 }
 
 # bytes TOOL FILE MODE SITE: the site's flat bytes in TOOL --text (empty: absent)
 bytes() {
-	"$1" --text --show_bytes "--$3" "$tmp/sites" "$2" 2>/dev/null |
+	"$1" --text --show_bytes "--$3" "$probes/prof_sites" "$2" 2>/dev/null |
 		awk -v s="$4" '$6 == s { print $1 }'
 }
 
@@ -117,7 +84,7 @@ else
 	head -n 1 "$f" | grep -q '^heap profile: 64128: 97554432 \[69128: 112554432\]' ||
 		fail "header totals: $(head -n 1 "$f")"
 	grep -q '^MAPPED_LIBRARIES:$' "$f" || fail "no MAPPED_LIBRARIES section"
-	grep -q "$tmp/sites\$" "$f" || fail "MAPPED_LIBRARIES does not list the program"
+	grep -q "$probes/prof_sites\$" "$f" || fail "MAPPED_LIBRARIES does not list the program"
 	[ -s "$tmp/exact.err" ] && fail "stderr (not a terminal) is not empty: $(cat "$tmp/exact.err")"
 	for tool in google-pprof jeprof; do
 		expect_exact $tool "$f" inuse_space site_small 64000000
@@ -134,11 +101,11 @@ fi
 echo "== on a terminal: one line naming the file and the command"
 command -v script >/dev/null || { echo "FAIL: script (bsdutils) is not installed"; exit 1; }
 mkdir -p "$tmp/tty"
-script -qec "env LD_PRELOAD='$lib' BUDDYMALLOC_OPTIONS='prof=1,prof_file=$tmp/tty/p' '$tmp/sites'" \
+script -qec "env LD_PRELOAD='$lib' BUDDYMALLOC_OPTIONS='prof=1,prof_file=$tmp/tty/p' '$probes/prof_sites'" \
 	/dev/null </dev/null | tr -d '\r' >"$tmp/tty.out"
 f=$(echo "$tmp"/tty/p.*.0.heap)
 [ "$(wc -l <"$tmp/tty.out")" -eq 1 ] || fail "on a terminal, not one line: $(cat "$tmp/tty.out")"
-grep -qxF "buddymalloc: heap profile in $f; show it with: google-pprof --text $tmp/sites $f" \
+grep -qxF "buddymalloc: heap profile in $f; show it with: google-pprof --text $probes/prof_sites $f" \
 	"$tmp/tty.out" || fail "the exit line on a terminal: $(cat "$tmp/tty.out")"
 
 echo "== prof_sample=64K, prof_seed=7: within 15%"
@@ -159,7 +126,7 @@ diff <(sed '/^MAPPED_LIBRARIES:/q' "$f1" | sed 's/0x[0-9a-f]*//g') \
 echo "== the launcher: buddymalloc --prof=PREFIX, a relative prefix"
 mkdir -p "$tmp/launch/elsewhere"
 (cd "$tmp/launch" && "$top/tools/buddymalloc" --lib "$lib" --prof=rel -o prof_sample=64K -o prof_seed=7 \
-	sh -c 'cd elsewhere && exec "$0"' "$tmp/sites" 2>"$tmp/launch.err") ||
+	sh -c 'cd elsewhere && exec "$0"' "$probes/prof_sites" 2>"$tmp/launch.err") ||
 	fail "buddymalloc --prof: exit status $?"
 f=$(echo "$tmp"/launch/rel.*.0.heap)
 if [ -f "$f" ]; then

@@ -2,8 +2,8 @@
 # tests/check/stats_dump.sh - BUDDYMALLOC_OPTIONS=stats=json|text prints the
 # statistics when the program exits, to stderr or to stats_file.
 #
-# The program (compiled here) ends holding 2 mapped chunks of 300000 bytes
-# and 100 objects of 100 bytes; with "close" it closes fd 2 before exit, as
+# The program (tests/check/probes/stats_dump.c) ends holding 2 mapped
+# chunks of 300000 bytes and 100 objects of 100 bytes; with "close" it closes fd 2 before exit, as
 # many programs do.
 # Proves that
 #  - stats=json: stderr holds exactly one JSON document (python3 -m
@@ -30,31 +30,11 @@ fail() {
 	failures=$((failures + 1))
 }
 
-cat >"$tmp/prog.c" <<'EOF'
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-static void *keep(void *p) { __asm__ volatile("" : "+r"(p) : : "memory"); return p; }
-
-int main(int argc, char **argv)
-{
-	static void *hold[102];
-	int i;
-
-	for (i = 0; i < 2; i++)
-		hold[i] = keep(malloc(300000));
-	for (i = 2; i < 102; i++)
-		hold[i] = keep(malloc(100));
-	if (argc > 1 && strcmp(argv[1], "close") == 0)
-		close(2);
-	return 0;
-}
-EOF
-cc -O1 -o "$tmp/prog" "$tmp/prog.c" || { echo "cannot compile"; exit 2; }
+probe=${BUDDYMALLOC_BUILD:?BUDDYMALLOC_BUILD must be set}/tests/check/probes/stats_dump
+[ -x "$probe" ] || { echo "$probe is not built (make tests)"; exit 2; }
 
 run() {	# options [arg]
-	env -i PATH=/usr/bin:/bin LD_PRELOAD="$lib" BUDDYMALLOC_OPTIONS="$1" "$tmp/prog" ${2:-} \
+	env -i PATH=/usr/bin:/bin LD_PRELOAD="$lib" BUDDYMALLOC_OPTIONS="$1" "$probe" ${2:-} \
 		>"$tmp/out" 2>"$tmp/err"
 	local rc=$?
 	[ $rc -eq 0 ] || fail "the program exited $rc with BUDDYMALLOC_OPTIONS=$1"

@@ -90,10 +90,10 @@ static void verify(const struct block *b, const char *when)
 	if (b->seed)
 		CHECK_PATTERN(b->p, b->size, b->seed, when);
 	else
-		CHECKF(nonzero_at(b->p, b->size) == SIZE_MAX, "%s: calloc "
+		CHECK(nonzero_at(b->p, b->size) == SIZE_MAX, "%s: calloc "
 		       "block %p (%zu bytes) not zero at %zu", when,
 		       (void *)b->p, b->size, nonzero_at(b->p, b->size));
-	CHECKF(malloc_usable_size(b->p) == b->usable, "%s: usable size of %p "
+	CHECK(malloc_usable_size(b->p) == b->usable, "%s: usable size of %p "
 	       "changed from %zu to %zu", when, (void *)b->p, b->usable,
 	       malloc_usable_size(b->p));
 }
@@ -102,20 +102,20 @@ static void verify(const struct block *b, const char *when)
 static void made(struct block *b, void *p, size_t size, size_t align,
 		 const char *fn, struct rng *r, int zero)
 {
-	CHECKF(p != NULL, "%s(%zu, align %zu) failed: errno %d", fn, size,
+	CHECK(p != NULL, "%s(%zu, align %zu) failed: errno %d", fn, size,
 	       align, errno);
 	if (align < 16)
 		align = 16;
-	CHECKF((uintptr_t)p % align == 0, "%s(%zu) = %p: not aligned to %zu",
+	CHECK((uintptr_t)p % align == 0, "%s(%zu) = %p: not aligned to %zu",
 	       fn, size, p, align);
 	b->p = p;
 	b->size = size;
 	b->align = align;
 	b->usable = malloc_usable_size(p);
-	CHECKF(b->usable >= size, "%s(%zu): usable size %zu", fn, size,
+	CHECK(b->usable >= size, "%s(%zu): usable size %zu", fn, size,
 	       b->usable);
 	if (zero) {
-		CHECKF(nonzero_at(p, size) == SIZE_MAX, "%s(%zu): byte %zu of "
+		CHECK(nonzero_at(p, size) == SIZE_MAX, "%s(%zu): byte %zu of "
 		       "%p not zero", fn, size, nonzero_at(p, size), p);
 		b->seed = 0;
 	} else {
@@ -149,7 +149,7 @@ static void op_alloc(struct worker *w, struct block *b)
 		if (a < sizeof(void *))
 			a = sizeof(void *);
 		rc = posix_memalign(&p, opaque_size(a), opaque_size(n));
-		CHECKF(rc == 0, "posix_memalign(%zu, %zu) = %d", a, n, rc);
+		CHECK(rc == 0, "posix_memalign(%zu, %zu) = %d", a, n, rc);
 		made(b, p, n, a, "posix_memalign", r, 0);
 		break;
 	case 3:
@@ -190,19 +190,19 @@ static void op_realloc(struct worker *w, struct block *b)
 		q = realloc(b->p, opaque_size(n));
 	if (n == 0)
 		n = 1;
-	CHECKF(q != NULL, "realloc(%p, %zu) failed: errno %d", (void *)b->p,
+	CHECK(q != NULL, "realloc(%p, %zu) failed: errno %d", (void *)b->p,
 	       n, errno);
-	CHECKF((uintptr_t)q % 16 == 0, "realloc = %p: not aligned", (void *)q);
+	CHECK((uintptr_t)q % 16 == 0, "realloc = %p: not aligned", (void *)q);
 	keep = n < b->size ? n : b->size;
 	if (b->seed)
 		CHECK_PATTERN(q, keep, b->seed, "realloc kept the bytes");
 	else
-		CHECKF(nonzero_at(q, keep) == SIZE_MAX, "realloc lost zeroes");
+		CHECK(nonzero_at(q, keep) == SIZE_MAX, "realloc lost zeroes");
 	nb.p = q;
 	nb.size = n;
 	nb.align = 16;
 	nb.usable = malloc_usable_size(q);
-	CHECKF(nb.usable >= n, "realloc(%zu): usable size %zu", n, nb.usable);
+	CHECK(nb.usable >= n, "realloc(%zu): usable size %zu", n, nb.usable);
 	fill(&nb, r);
 	*b = nb;
 }
@@ -219,30 +219,30 @@ static void op_fail(struct worker *w, struct block *b)
 	case 0:
 		errno = 0;
 		q = malloc(opaque_size(huge));
-		CHECKF(q == NULL && errno == ENOMEM, "malloc(%zu) = %p errno %d",
+		CHECK(q == NULL && errno == ENOMEM, "malloc(%zu) = %p errno %d",
 		       huge, q, errno);
 		break;
 	case 1:
 		errno = 0;
 		q = calloc(opaque_size(huge / 3 + 2), 4);
-		CHECKF(q == NULL && errno == ENOMEM, "calloc overflow = %p", q);
+		CHECK(q == NULL && errno == ENOMEM, "calloc overflow = %p", q);
 		break;
 	case 2:
 		rc = posix_memalign(&p, opaque_size(24), 100);
-		CHECKF(rc == EINVAL && p == (void *)&huge, "posix_memalign(24)"
+		CHECK(rc == EINVAL && p == (void *)&huge, "posix_memalign(24)"
 		       " = %d", rc);
 		break;
 	case 3:
 		errno = 0;
 		q = aligned_alloc(opaque_size(48), 100);
-		CHECKF(q == NULL && errno == EINVAL, "aligned_alloc(48) = %p", q);
+		CHECK(q == NULL && errno == EINVAL, "aligned_alloc(48) = %p", q);
 		break;
 	case 4:
 		if (!b->p)
 			break;
 		errno = 0;
 		q = realloc(b->p, opaque_size(huge));
-		CHECKF(q == NULL && errno == ENOMEM, "realloc(huge) = %p", q);
+		CHECK(q == NULL && errno == ENOMEM, "realloc(huge) = %p", q);
 		verify(b, "after a failed realloc");
 		break;
 	case 5:
@@ -250,14 +250,14 @@ static void op_fail(struct worker *w, struct block *b)
 			break;
 		errno = 0;
 		q = reallocarray(b->p, opaque_size(huge / 2 + 1), 2);
-		CHECKF(q == NULL && errno == ENOMEM, "reallocarray overflow = %p",
+		CHECK(q == NULL && errno == ENOMEM, "reallocarray overflow = %p",
 		       q);
 		verify(b, "after a failed reallocarray");
 		break;
 	default:
 		errno = 0;
 		q = pvalloc(opaque_size(SIZE_MAX));
-		CHECKF(q == NULL && errno == ENOMEM, "pvalloc(SIZE_MAX) = %p", q);
+		CHECK(q == NULL && errno == ENOMEM, "pvalloc(SIZE_MAX) = %p", q);
 	}
 }
 
@@ -284,9 +284,9 @@ static void op_tune(struct worker *w)
 	default:
 		rc = mallopt(12345, 1);		/* unknown: ignored, 1 */
 	}
-	CHECKF(rc == 1, "mallopt returned %d", rc);
+	CHECK(rc == 1, "mallopt returned %d", rc);
 	rc = malloc_trim(rng_next(r) % 2 ? 0 : 64 * KIB);
-	CHECKF(rc == 0 || rc == 1, "malloc_trim returned %d", rc);
+	CHECK(rc == 0 || rc == 1, "malloc_trim returned %d", rc);
 }
 
 /* Hands b to the mailbox, or takes one from it into b (b empty). */
@@ -354,7 +354,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 
-	rng_init(&w->rng, w->seed * 1000003 + (uint64_t)w->id);
+	rng_seed(&w->rng, w->seed * 1000003 + (uint64_t)w->id);
 	for (long i = 0; i < w->ops; i++)
 		one_op(w);
 	for (int i = 0; i < SLOTS; i++) {
@@ -424,7 +424,7 @@ int main(int argc, char **argv)
 			fail("usage: fuzz [-n OPS] [-t THREADS] [-s SEED,...]");
 		}
 	}
-	CHECKF(ops > 0 && threads > 0 && threads <= 64, "bad -n or -t");
+	CHECK(ops > 0 && threads > 0 && threads <= 64, "bad -n or -t");
 	if (nseeds == 0) {
 		seeds[0] = 1;
 		seeds[1] = 2;

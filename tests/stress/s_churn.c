@@ -51,7 +51,7 @@ static char *make(size_t n, unsigned id)
 {
 	char *p = malloc(n);
 
-	CHECKF(p != NULL, "thread %u: malloc(%zu) failed", id, n);
+	CHECK(p != NULL, "thread %u: malloc(%zu) failed", id, n);
 	block_fill(p, n, SALT);
 	return p;
 }
@@ -63,7 +63,7 @@ static void *churn(void *arg)
 	unsigned n = 0, i;
 	struct rng r;
 
-	rng_init(&r, j->id);
+	rng_seed(&r, j->id);
 	for (i = 0; i < SMALL; i++) {	/* every slab class, log-uniform */
 		unsigned shift = 4 + i % 12;
 
@@ -79,7 +79,7 @@ static void *churn(void *arg)
 		size_t len = block_check(p[i], SALT, MIB), m = len * 3 + 100;
 		char *q = realloc(p[i], m);
 
-		CHECKF(q != NULL, "thread %u: realloc failed", j->id);
+		CHECK(q != NULL, "thread %u: realloc failed", j->id);
 		CHECK_PATTERN(q + 8, len - 8, pattern_seed(p[i], SALT ^ len),
 			      "block after realloc");
 		block_fill(q, m, SALT);
@@ -112,7 +112,7 @@ int main(void)
 	while (done < NTHREADS) {
 		for (i = 0; i < AT_ONCE; i++) {
 			jobs[i].id = done + i;
-			CHECKF(pthread_create(&t[i], NULL, churn, &jobs[i]) == 0,
+			CHECK(pthread_create(&t[i], NULL, churn, &jobs[i]) == 0,
 			       "pthread_create failed after %u threads", done);
 		}
 		for (i = 0; i < AT_ONCE; i++) {
@@ -136,7 +136,7 @@ int main(void)
 	printf("after %u threads: RSS %ld KiB, VM %ld KiB; after %u: RSS %ld "
 	       "KiB, VM %ld KiB\n", FIRST, rss_first, vm_first, NTHREADS,
 	       rss_last, vm_last);
-	CHECKF(rss_last - rss_first <= RSS_SLACK_KIB, "RSS grew by %ld KiB "
+	CHECK(rss_last - rss_first <= RSS_SLACK_KIB, "RSS grew by %ld KiB "
 	       "between thread %u and thread %u (limit %d KiB): exited threads "
 	       "leave memory behind", rss_last - rss_first, FIRST, NTHREADS,
 	       RSS_SLACK_KIB);

@@ -82,7 +82,7 @@ static size_t round_once(int round)
 	struct rng r;
 	size_t count = 0;
 
-	rng_init(&r, seq_seed);
+	rng_seed(&r, seq_seed);
 	while (count < MAX_BLOCKS) {
 		size_t n = seq_size(&r);
 		unsigned char *p;
@@ -90,7 +90,7 @@ static size_t round_once(int round)
 		errno = 0;
 		p = seq_alloc(&r, n);
 		if (!p) {
-			CHECKF(errno == ENOMEM, "round %d: block %zu (%zu bytes) "
+			CHECK(errno == ENOMEM, "round %d: block %zu (%zu bytes) "
 			       "failed with errno %d", round, count, n, errno);
 			break;
 		}
@@ -99,12 +99,12 @@ static size_t round_once(int round)
 		blocks[count].n = n;
 		count++;
 	}
-	CHECKF(count < MAX_BLOCKS, "round %d: no failure in %d blocks: the "
+	CHECK(count < MAX_BLOCKS, "round %d: no failure in %d blocks: the "
 	       "limit did not apply", round, MAX_BLOCKS);
 	for (size_t i = 0; i < count; i++) {
 		unsigned char want = (unsigned char)((i * 7 + 1) & 0xff);
 		for (size_t k = 0; k < blocks[i].n; k++)
-			CHECKF(blocks[i].p[k] == want, "round %d: block %zu (%zu "
+			CHECK(blocks[i].p[k] == want, "round %d: block %zu (%zu "
 			       "bytes): byte %zu is %#x, expected %#x", round, i,
 			       blocks[i].n, k, blocks[i].p[k], want);
 	}
@@ -143,9 +143,9 @@ static int rounds(void *arg)
 		printf("%s: round %d: %zu blocks\n", how, round, count[round]);
 	fflush(stdout);
 	for (int round = 1; round < ROUNDS; round++)
-		CHECKF(count[round] >= count[0], "%s: round %d got %zu blocks, "
+		CHECK(count[round] >= count[0], "%s: round %d got %zu blocks, "
 		       "the first %zu", how, round, count[round], count[0]);
-	CHECKF(pthread_create(&t, NULL, thread_alloc, NULL) == 0,
+	CHECK(pthread_create(&t, NULL, thread_alloc, NULL) == 0,
 	       "%s: no thread after the rounds", how);
 	CHECK(pthread_join(t, &ret) == 0 && ret != NULL);
 	return 0;
@@ -155,7 +155,7 @@ static void set_limit(int resource, rlim_t bytes)
 {
 	struct rlimit l = { bytes, bytes };
 
-	CHECKF(setrlimit(resource, &l) == 0, "setrlimit: %s", strerror(errno));
+	CHECK(setrlimit(resource, &l) == 0, "setrlimit: %s", strerror(errno));
 }
 
 static int under_as(void *arg)
@@ -176,7 +176,7 @@ static int break_blocked(void *arg)
 	void *m = mmap((void *)top, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
 		       MAP_FIXED_NOREPLACE, -1, 0);
 
-	CHECKF(m == (void *)top, "cannot map a page at the break %#lx",
+	CHECK(m == (void *)top, "cannot map a page at the break %#lx",
 	       (unsigned long)top);
 	set_limit(RLIMIT_AS, (rlim_t)vm_kib() * 1024 + 256 * MIB);
 	return rounds(arg);
@@ -187,7 +187,7 @@ static void run(int (*fn)(void *), const char *how)
 	struct child_result r;
 
 	run_child(fn, (void *)how, 240, &r);
-	CHECKF(r.exited && r.status == 0, "%s: %s; stderr:\n%s", how,
+	CHECK(r.exited && r.status == 0, "%s: %s; stderr:\n%s", how,
 	       child_how(&r), r.err);
 }
 

@@ -35,7 +35,7 @@ static char *make_n(struct rng *r, size_t n)
 {
 	char *p = rng_next(r) % 4 ? malloc(n) : calloc(1, n);
 
-	CHECKF(p != NULL, "allocation of %zu bytes failed", n);
+	CHECK(p != NULL, "allocation of %zu bytes failed", n);
 	block_fill(p, n, SALT);
 	return p;
 }
@@ -70,7 +70,7 @@ static void *worker(void *arg)
 {
 	struct rng r;
 
-	rng_init(&r, (uintptr_t)arg);
+	rng_seed(&r, (uintptr_t)arg);
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 		unsigned k = rng_next(&r) % NSLOTS;
 		char *old;
@@ -84,7 +84,7 @@ static void *worker(void *arg)
 			size_t m = rng_size_mix(&r);
 			char *q = realloc(old, m);
 
-			CHECKF(q != NULL, "realloc(%zu -> %zu) failed", n, m);
+			CHECK(q != NULL, "realloc(%zu -> %zu) failed", n, m);
 			CHECK_PATTERN(q + 8, (n < m ? n : m) - 8,
 				      pattern_seed(old, SALT ^ n),
 				      "block after realloc");
@@ -105,7 +105,7 @@ static void *child_work(void *arg)
 	struct rng r;
 	unsigned i;
 
-	rng_init(&r, (uintptr_t)arg);
+	rng_seed(&r, (uintptr_t)arg);
 	for (i = 0; i < 400; i++) {
 		unsigned k = rng_next(&r) % LIVE;
 
@@ -136,7 +136,7 @@ static int child(void *arg)
 			published++;
 		}
 	}
-	CHECKF(published > NSLOTS / 4, "only %u blocks published at the fork",
+	CHECK(published > NSLOTS / 4, "only %u blocks published at the fork",
 	       published);
 	child_work((void *)(uintptr_t)getpid());
 	for (i = 0; i < 2; i++)
@@ -155,7 +155,7 @@ int main(void)
 	unsigned i, round;
 
 	watchdog(150);
-	rng_init(&r, 42);
+	rng_seed(&r, 42);
 	for (i = 0; i < NSTABLE; i++)
 		stable[i] = make(&r);
 	for (i = 0; i < NSLOTS; i++)
@@ -165,7 +165,7 @@ int main(void)
 				     (void *)(uintptr_t)(i + 7)) == 0);
 	for (round = 0; round < ROUNDS; round++) {
 		run_child(child, NULL, 20, &res);
-		CHECKF(res.exited && res.status == 0, "fork round %u: child %s%s"
+		CHECK(res.exited && res.status == 0, "fork round %u: child %s%s"
 		       "; its stderr: %s", round, child_how(&res),
 		       res.signo == SIGALRM ? " (hung: deadlock after fork?)"
 					    : "",

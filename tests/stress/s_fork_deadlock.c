@@ -16,9 +16,10 @@
  *    frees a little and _exits 0.
  * Proves that none of this deadlocks: the parent's watchdog fails the test
  * if the rounds do not finish, a child's watchdog kills it (and the round
- * fails) if it hangs, and every child must exit 0. Runs up to MAX_FORKS
- * forks or RUN_SECONDS seconds, whichever comes first, and needs at least
- * MIN_FORKS of them.
+ * fails) if it hangs, and every child must exit 0. Runs at least MIN_FORKS
+ * forks, then more until RUN_SECONDS have passed (at most MAX_FORKS): a
+ * slow or loaded machine takes longer instead of failing, since how many
+ * forks fit in a time is a benchmark's business, not a test's.
  */
 #include "../common.h"
 
@@ -30,6 +31,7 @@
 #define MAX_FORKS 3000
 #define MIN_FORKS 100
 #define RUN_SECONDS 8
+#define HANG_SECONDS 240	/* the parent's watchdog: a deadlock, not slowness */
 #define NLINES 64
 #define SALT 0xdeadull
 
@@ -58,7 +60,7 @@ static void make_text(void)
 	size_t off = 0, k;
 	unsigned i;
 
-	rng_init(&r, 5);
+	rng_seed(&r, 5);
 	for (i = 0; i < NLINES; i++) {
 		unsigned what = rng_next(&r) % 10;
 
@@ -97,7 +99,7 @@ static void *allocator(void *arg)
 	struct rng r;
 	unsigned i;
 
-	rng_init(&r, (uintptr_t)arg);
+	rng_seed(&r, (uintptr_t)arg);
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 		unsigned k = rng_next(&r) % LIVE;
 		size_t n = rng_size_big(&r);
@@ -106,7 +108,7 @@ static void *allocator(void *arg)
 			size_t old = block_check(live[k], SALT, MIB);
 			char *q = realloc(live[k], n);
 
-			CHECKF(q != NULL, "realloc(%zu -> %zu) failed", old, n);
+			CHECK(q != NULL, "realloc(%zu -> %zu) failed", old, n);
 			CHECK_PATTERN(q + 8, (old < n ? old : n) - 8,
 				      pattern_seed(live[k], SALT ^ old),
 				      "block after realloc");
@@ -117,7 +119,7 @@ static void *allocator(void *arg)
 				free(live[k]);
 			}
 			live[k] = malloc(n);
-			CHECKF(live[k] != NULL, "malloc(%zu) failed", n);
+			CHECK(live[k] != NULL, "malloc(%zu) failed", n);
 		}
 		block_fill(live[k], n, SALT);
 	}
@@ -149,11 +151,11 @@ static void *reader(void *arg)
 	ssize_t got;
 
 	(void)arg;
-	CHECKF(f != NULL, "fmemopen: %s", strerror(errno));
+	CHECK(f != NULL, "fmemopen: %s", strerror(errno));
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 		got = getline(&line, &cap, f);
 		if (got < 0) {
-			CHECKF(i == NLINES, "getline: end after %u lines", i);
+			CHECK(i == NLINES, "getline: end after %u lines", i);
 			rewind(f);
 			i = 0;
 			/* start again from no buffer, so it grows again */
@@ -164,10 +166,10 @@ static void *reader(void *arg)
 			}
 			continue;
 		}
-		CHECKF((size_t)got == line_len[i] + 1, "getline: line %u has "
+		CHECK((size_t)got == line_len[i] + 1, "getline: line %u has "
 		       "%zd bytes, expected %zu", i, got, line_len[i] + 1);
 		for (k = 0; k < line_len[i]; k++)
-			CHECKF((unsigned char)line[k] == line_byte(i, k),
+			CHECK((unsigned char)line[k] == line_byte(i, k),
 			       "getline: line %u byte %zu is wrong", i, k);
 		i++;
 	}
@@ -193,7 +195,7 @@ static void child(unsigned round)
 	/* the inherited alarm is gone: a hang here ends in SIGALRM */
 	signal(SIGALRM, SIG_DFL);
 	alarm(10);
-	rng_init(&r, round);
+	rng_seed(&r, round);
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		size_t n = sizes[i] ? sizes[i] : rng_size_mix(&r), m = n / 2 + 8;
 
@@ -218,16 +220,17 @@ static void *forker(void *arg)
 	unsigned *forks = arg, round;
 	double end = now() + RUN_SECONDS;
 
-	for (round = 0; round < MAX_FORKS && now() < end; round++) {
+	for (round = 0; round < MAX_FORKS && (round < MIN_FORKS || now() < end);
+	     round++) {
 		pid_t pid = fork();
 		int wst;
 
-		CHECKF(pid >= 0, "fork: %s", strerror(errno));
+		CHECK(pid >= 0, "fork: %s", strerror(errno));
 		if (pid == 0)
 			child(round);
 		while (waitpid(pid, &wst, 0) < 0)
-			CHECKF(errno == EINTR, "waitpid: %s", strerror(errno));
-		CHECKF(WIFEXITED(wst) && WEXITSTATUS(wst) == 0, "fork round %u:"
+			CHECK(errno == EINTR, "waitpid: %s", strerror(errno));
+		CHECK(WIFEXITED(wst) && WEXITSTATUS(wst) == 0, "fork round %u:"
 		       " child %s%s", round, wait_how(wst),
 		       WIFSIGNALED(wst) && WTERMSIG(wst) == SIGALRM ?
 		       " (it hung: deadlock in the child after fork)" : "");
@@ -242,7 +245,7 @@ int main(void)
 	unsigned forks = 0, i;
 
 	/* a hang of the parent (fork waiting for locks) ends the test here */
-	watchdog(RUN_SECONDS + 30);
+	watchdog(HANG_SECONDS);
 	make_text();
 	CHECK(pthread_create(&t[0], NULL, allocator, (void *)1) == 0);
 	CHECK(pthread_create(&t[1], NULL, allocator, (void *)2) == 0);
@@ -255,7 +258,6 @@ int main(void)
 	for (i = 0; i < 5; i++)
 		CHECK(pthread_join(t[i], NULL) == 0);
 	printf("%u forks\n", forks);
-	CHECKF(forks >= MIN_FORKS, "only %u forks in %d s", forks, RUN_SECONDS);
 	free(text);
 	return 0;
 }

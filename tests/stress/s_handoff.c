@@ -47,7 +47,7 @@ static void *producer(void *arg)
 		size_t n = sizes[i % NSIZES];
 		char *p = malloc(n);
 
-		CHECKF(p != NULL, "producer %u: malloc(%zu) failed", q->id, n);
+		CHECK(p != NULL, "producer %u: malloc(%zu) failed", q->id, n);
 		/* salted with the serial number, which the consumer knows */
 		block_fill(p, n, SALT ^ i);
 		while (head - atomic_load_explicit(&q->tail,
@@ -73,7 +73,7 @@ static void *consumer(void *arg)
 			sched_yield();	/* empty */
 		p = q->slot[tail % RING];
 		n = block_check(p, SALT ^ tail, 4096);
-		CHECKF(n == sizes[tail % NSIZES], "object %lu of producer %u "
+		CHECK(n == sizes[tail % NSIZES], "object %lu of producer %u "
 		       "has size %zu, expected %zu", tail, q->id, n,
 		       sizes[tail % NSIZES]);
 		free(p);

@@ -74,7 +74,7 @@ static void check_outside_regions(const char *p, size_t n)
 	unsigned i;
 
 	for (i = 0; i < nregions; i++)
-		CHECKF(p + n <= regions[i].p ||
+		CHECK(p + n <= regions[i].p ||
 		       p >= regions[i].p + regions[i].n,
 		       "block %p (%zu bytes) lies in the region %p..%p we got "
 		       "from sbrk", (void *)p, n, (void *)regions[i].p,
@@ -90,13 +90,13 @@ static void grow(struct rng *r)
 	if (nregions == MAXREGIONS)
 		return;
 	p = sbrk(n);
-	CHECKF(p != (void *)-1, "sbrk(%zu): %s", n, strerror(errno));
-	CHECKF(p == before, "sbrk(%zu) returned %p, the break was %p", n,
+	CHECK(p != (void *)-1, "sbrk(%zu): %s", n, strerror(errno));
+	CHECK(p == before, "sbrk(%zu) returned %p, the break was %p", n,
 	       (void *)p, (void *)before);
 	/* memory that is live in the library must not be in our region */
 	for (i = 0; i < MAXLIVE; i++)
 		if (live[i].p)
-			CHECKF(live[i].p + live[i].n <= p ||
+			CHECK(live[i].p + live[i].n <= p ||
 			       live[i].p >= p + n, "live block %p (%zu bytes) "
 			       "lies beyond the old break %p", (void *)live[i].p,
 			       live[i].n, (void *)p);
@@ -121,7 +121,7 @@ static void shrink(struct rng *r)
 		return;
 	CHECK_PATTERN(top->p, top->n, region_seed(top), "region before shrink");
 	cut = rng_range(r, 1, top->n / PAGE) * PAGE;
-	CHECKF(sbrk(-(intptr_t)cut) != (void *)-1, "sbrk(-%zu): %s", cut,
+	CHECK(sbrk(-(intptr_t)cut) != (void *)-1, "sbrk(-%zu): %s", cut,
 	       strerror(errno));
 	shrinks++;
 	top->n -= cut;
@@ -140,16 +140,14 @@ static void alloc_some(struct rng *r)
 		char *p;
 
 		if (live[k].p) {
-			CHECK_PATTERN(live[k].p, live[k].n,
-				      pattern_seed(live[k].p, SALT ^ live[k].n),
-				      "malloc'd block");
+			uint64_t seed = pattern_seed(live[k].p, SALT ^ live[k].n);
+
+			CHECK_PATTERN(live[k].p, live[k].n, seed, "malloc'd block");
 			if (how == 7) {	/* grow or shrink it instead */
 				p = realloc(live[k].p, n);
-				CHECKF(p != NULL, "realloc(%zu) failed", n);
+				CHECK(p != NULL, "realloc(%zu) failed", n);
 				CHECK_PATTERN(p, live[k].n < n ? live[k].n : n,
-					      pattern_seed(live[k].p,
-							   SALT ^ live[k].n),
-					      "block after realloc");
+					      seed, "block after realloc");
 				goto got;
 			}
 			free(live[k].p);
@@ -157,7 +155,7 @@ static void alloc_some(struct rng *r)
 		p = how < 5 ? malloc(n)
 		  : how == 5 ? calloc(n, 1)
 			     : memalign((size_t)1 << rng_range(r, 4, 14), n);
-		CHECKF(p != NULL, "allocation of %zu bytes failed (errno %d)", n,
+		CHECK(p != NULL, "allocation of %zu bytes failed (errno %d)", n,
 		       errno);
 got:
 		check_outside_regions(p, n);
@@ -179,7 +177,7 @@ int main(void)
 	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
-	rng_init(&r, 9);
+	rng_seed(&r, 9);
 	for (round = 0; round < ROUNDS; round++) {
 		unsigned what = rng_next(&r) % 10;
 
@@ -204,7 +202,7 @@ int main(void)
 	check_regions("region from sbrk, after freeing everything");
 	printf("%u grows, %u shrinks; %u regions of ours at the end, break at "
 	       "%p\n", grows, shrinks, nregions, sbrk(0));
-	CHECKF(grows >= 100 && shrinks >= 50, "only %u grows and %u shrinks "
+	CHECK(grows >= 100 && shrinks >= 50, "only %u grows and %u shrinks "
 	       "of our own: the test did not test much", grows, shrinks);
 	return 0;
 }

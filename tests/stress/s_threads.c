@@ -34,7 +34,7 @@ static void retire(char *p, unsigned self)
 {
 	size_t n = block_check(p, SALT, MAXSIZE);
 
-	CHECKF(malloc_usable_size(p) >= n, "block %p of %zu bytes: usable size "
+	CHECK(malloc_usable_size(p) >= n, "block %p of %zu bytes: usable size "
 	       "%zu", (void *)p, n, malloc_usable_size(p));
 	if (block_owner(p) != self)
 		atomic_fetch_add_explicit(&remote_frees, 1,
@@ -57,9 +57,9 @@ static char *make(struct rng *r, unsigned self)
 		size_t bad;
 
 		p = calloc(1, n);
-		CHECKF(p != NULL, "calloc(1, %zu) failed", n);
+		CHECK(p != NULL, "calloc(1, %zu) failed", n);
 		bad = nonzero_at(p, n);
-		CHECKF(bad == SIZE_MAX, "calloc(1, %zu) = %p: byte %zu not zero",
+		CHECK(bad == SIZE_MAX, "calloc(1, %zu) = %p: byte %zu not zero",
 		       n, (void *)p, bad);
 	} else {
 		a = (size_t)1 << rng_range(r, 4, 16);
@@ -68,11 +68,11 @@ static char *make(struct rng *r, unsigned self)
 		} else if (posix_memalign((void **)&p, a, n) != 0) {
 			p = NULL;
 		}
-		CHECKF(p == NULL || (uintptr_t)p % a == 0, "aligned block %p of "
+		CHECK(p == NULL || (uintptr_t)p % a == 0, "aligned block %p of "
 		       "%zu bytes not aligned to %zu", (void *)p, n, a);
 	}
-	CHECKF(p != NULL, "allocation of %zu bytes failed (errno %d)", n, errno);
-	CHECKF((uintptr_t)p % 16 == 0, "%p: not 16-byte aligned", (void *)p);
+	CHECK(p != NULL, "allocation of %zu bytes failed (errno %d)", n, errno);
+	CHECK((uintptr_t)p % 16 == 0, "%p: not 16-byte aligned", (void *)p);
 	block_fill_owned(p, n, SALT, self);
 	return p;
 }
@@ -88,7 +88,7 @@ static void resize(struct rng *r, unsigned k, unsigned self)
 	n = block_check(p, SALT, MAXSIZE);
 	m = rng_size_mix(r);
 	q = realloc(p, m);
-	CHECKF(q != NULL, "realloc(%zu -> %zu) failed", n, m);
+	CHECK(q != NULL, "realloc(%zu -> %zu) failed", n, m);
 	/* the old pattern, seeded by the old address, must have moved along */
 	CHECK_PATTERN(q + 8, (n < m ? n : m) - 8, pattern_seed(p, SALT ^ n),
 		      "block reallocated by another thread");
@@ -116,7 +116,7 @@ static void *worker(void *arg)
 	struct rng r;
 	unsigned op;
 
-	rng_init(&r, 1000 + self);
+	rng_seed(&r, 1000 + self);
 	for (op = 0; op < OPS; op++) {
 		unsigned k = rng_next(&r) % NSLOTS, what = rng_next(&r) % 100;
 		char *old;
@@ -161,7 +161,7 @@ int main(void)
 	total = atomic_load(&total_frees);
 	printf("%lu frees, %lu of them by another thread than the allocating "
 	       "one\n", total, remote);
-	CHECKF(remote > total / 2, "only %lu of %lu frees were remote", remote,
+	CHECK(remote > total / 2, "only %lu of %lu frees were remote", remote,
 	       total);
 	return 0;
 }

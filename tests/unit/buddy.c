@@ -58,17 +58,18 @@ static size_t held_pages(void)
 int main(void)
 {
 	struct zone z = { .id = ZONE_MMAP, .name = "test" };
-	uint64_t seed = 0x1234567;
+	struct rng rng;
+	rng_seed(&rng, 0x1234567);
 
 	for (int step = 0; step < 20000; step++) {
-		unsigned op = unit_rand(&seed) % 8;
+		unsigned op = rng_next(&rng) % 8;
 		if (nheld > 0 && (op < 3 || nheld == NHELD)) {
-			int i = (int)(unit_rand(&seed) % (uint64_t)nheld);
+			int i = (int)(rng_next(&rng) % (uint64_t)nheld);
 			__buddy_free_range(&z, held[i].sec, held[i].pfn, held[i].npages, false);
 			give(i);
 		} else if (op < 6) {
 			/* an exact run: a block, its tail given back (alloc_pages_exact) */
-			size_t n = 1 + unit_rand(&seed) % (op == 5 ? 700 : 40);
+			size_t n = 1 + rng_next(&rng) % (op == 5 ? 700 : 40);
 			unsigned order = order_of_pages(n);
 			struct section *sec;
 			struct page *pg = __buddy_alloc(&z, order, &sec);
@@ -86,8 +87,8 @@ int main(void)
 			take(sec, pfn, n);
 		} else if (nheld > 0) {
 			/* grow a run in place, when the pages after it are free */
-			int i = (int)(unit_rand(&seed) % (uint64_t)nheld);
-			size_t extra = 1 + unit_rand(&seed) % 8;
+			int i = (int)(rng_next(&rng) % (uint64_t)nheld);
+			size_t extra = 1 + rng_next(&rng) % 8;
 			struct held h = held[i];
 			if (h.pfn + h.npages + extra > PAGES_PER_SECTION)
 				continue;

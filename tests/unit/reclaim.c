@@ -19,9 +19,10 @@ int main(void)
 	opt.brk = 0;		/* every section from mmap, so all can go back */
 	ba_start();
 	for (int round = 0; round < 2; round++) {
-		uint64_t seed = 11;
+		struct rng rng;
+	rng_seed(&rng, 11);
 		for (int i = 0; i < N; i++) {
-			p[i] = ba_malloc(1 + unit_rand(&seed) % 100000);
+			p[i] = ba_malloc(1 + rng_next(&rng) % 100000);
 			CHECK(p[i] != NULL, "allocation %d", i);
 		}
 		struct zone *z = &heap.node.zones[ZONE_MMAP];
