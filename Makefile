@@ -112,7 +112,8 @@ $(BUILD)/tests/api/t_tune_ctor_threshold: TEST_LDLIBS = -L$(BUILD)/tests/lib -le
 	-Wl,-rpath,'$$ORIGIN/../lib'
 
 -include $(ALLOC_OBJ:.o=.d) $(PRELOAD_OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(SUPPORT_OBJ:.o=.d) \
-	$(addsuffix .d,$(UNIT_BIN) $(UNIT_ASAN) $(API_BIN) $(PROBE_BIN) $(BUILD)/tests/fuzz/fuzz) $(TESTLIB_SO:.so=.d)
+	$(addsuffix .d,$(UNIT_BIN) $(UNIT_ASAN) $(API_BIN) $(PROBE_BIN) $(BUILD)/tests/fuzz/fuzz $(BUILD)/tests/exhaust/s_exhaust) \
+	$(TESTLIB_SO:.so=.d)
 
 # tests/fuzz: the seeded API fuzzer; make check runs it briefly
 # (tests/check/fuzz.sh), make fuzz as long as asked.
@@ -122,6 +123,14 @@ tests: $(FUZZ_BIN)
 .PHONY: fuzz
 fuzz: $(LIB) $(FUZZ_BIN)
 	LD_PRELOAD=$(abspath $(LIB)) $(FUZZ_BIN) $(FUZZ_ARGS)
+
+# tests/exhaust: exhaustion rounds under RLIMIT_AS (issue 12); some
+# sequences still lose a few blocks, so make check does not run it yet.
+EXHAUST_BIN := $(BUILD)/tests/exhaust/s_exhaust
+tests: $(EXHAUST_BIN)
+.PHONY: exhaust
+exhaust: $(LIB) $(EXHAUST_BIN)
+	LD_PRELOAD=$(abspath $(LIB)) $(EXHAUST_BIN)
 
 deps-check:
 	@bash scripts/deps.sh check
