@@ -9,6 +9,8 @@
 #   make clean
 # Header dependencies come from the compiler (-MMD -MP, the .d files beside
 # the objects): changing one file rebuilds what includes it, and no more.
+# Objects also depend on this Makefile: a build directory made before the
+# .d files existed (or with other flags) is rebuilt, never left stale.
 
 CC      ?= cc
 CXX     ?= c++
@@ -65,18 +67,18 @@ $(LIB): $(ALLOC_OBJ) $(PRELOAD_OBJ) preload/exports.map
 	$(CC) -shared -pthread -Wl,--version-script=preload/exports.map -Wl,-soname,$(SONAME) \
 		-Wl,-z,now -Wl,-z,nodelete -o $@ $(ALLOC_OBJ) $(PRELOAD_OBJ) $(PROF_LIBS)
 
-$(OBJ)/%.o: %.c
+$(OBJ)/%.o: %.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(LIBCFLAGS) $(DEPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # The sanitizer build of alloc/ for the unit tests: real targets, kept
 # between runs (not intermediates that make deletes and rebuilds).
 .SECONDARY: $(ASAN_OBJ)
-$(BUILD)/asan/%.o: %.c
+$(BUILD)/asan/%.o: %.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(LIBCFLAGS) $(ASANFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/support/%.o: %.c
+$(BUILD)/support/%.o: %.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(SUPPORTCFLAGS) $(DEPFLAGS) -c -o $@ $<
 

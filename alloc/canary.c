@@ -78,18 +78,8 @@ static void *canary_set(void *p, size_t n, bool zero)
 
 static void canary_report(const char *fn, const void *p, const char *what, size_t n)
 {
-	struct out o;
-	out_init_stderr(&o);
-	out_str(&o, "buddymalloc: ");
-	out_str(&o, fn);
-	out_str(&o, "(): check: ");
-	out_str(&o, what);
-	out_str(&o, " ");
-	out_u64(&o, n);
-	out_str(&o, " bytes of block ");
-	out_hex(&o, (uintptr_t)p);
-	out_str(&o, "\n");
-	out_flush(&o);
+	report_fmt("buddymalloc: %s(): check: %s %u bytes of block %x\n", fn, what,
+		   (uint64_t)n, (uint64_t)(uintptr_t)p);
 	if (opt.check != 1)
 		abort();
 }

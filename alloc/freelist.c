@@ -37,18 +37,8 @@ void freelist_init(const unsigned char *random16)
  * can no longer be trusted. */
 void freelist_corrupt(const struct slab *s, const void *slot, const char *what)
 {
-	struct out o;
 	uintptr_t slab = s->sec ? pfn_address(s->sec, page_pfn(s->sec, (const struct page *)s)) : 0;
-	out_init_stderr(&o);
-	out_str(&o, "buddymalloc: corrupted free list in slab ");
-	out_hex(&o, slab);
-	out_str(&o, " (size class ");
-	out_u64(&o, sc_table[s->cls].size);
-	out_str(&o, " bytes): ");
-	out_str(&o, what);
-	out_str(&o, " at ");
-	out_hex(&o, (uintptr_t)slot);
-	out_str(&o, "\n");
-	out_flush(&o);
+	report_fmt("buddymalloc: corrupted free list in slab %x (size class %u bytes): %s at %x\n",
+		   (uint64_t)slab, (uint64_t)sc_table[s->cls].size, what, (uint64_t)(uintptr_t)slot);
 	abort();
 }

@@ -5,6 +5,7 @@
  * to write(2) or to a sink the caller gives; never to stdio's printf,
  * which allocates and takes locks.
  */
+#include <stdarg.h>
 #include <string.h>
 
 #include "os.h"
@@ -115,6 +116,33 @@ void report_line(const char *prefix, const char *text, uintptr_t value, bool hex
 	else
 		out_u64(&o, value);
 	out_str(&o, "\n");
+	out_flush(&o);
+}
+
+/*
+ * One line on stderr from a format of the few directives the library's
+ * reports need: %s a string, %u and %x a uint64_t in decimal and in hex
+ * (0x...). Formatted on the stack, written with one raw system call.
+ */
+void report_fmt(const char *fmt, ...)
+{
+	struct out o;
+	va_list ap;
+	out_init_stderr(&o);
+	va_start(ap, fmt);
+	for (const char *f = fmt; *f; f++) {
+		if (*f != '%' || !f[1]) {
+			out_mem(&o, f, 1);
+			continue;
+		}
+		switch (*++f) {
+		case 's': out_str(&o, va_arg(ap, const char *)); break;
+		case 'u': out_u64(&o, va_arg(ap, uint64_t)); break;
+		case 'x': out_hex(&o, va_arg(ap, uint64_t)); break;
+		default: out_mem(&o, f - 1, 2); break;
+		}
+	}
+	va_end(ap);
 	out_flush(&o);
 }
 

@@ -28,6 +28,8 @@ bool fmt_path(char *out, size_t cap, const char *pattern, uint64_t pid);	/* %p: 
 
 /* "buddymalloc: fn(): what 0x..." on stderr. */
 void report_invalid(const char *fn, const char *what, const void *p);
+/* One line on stderr: %s a string, %u / %x a uint64_t (decimal / hex). */
+void report_fmt(const char *fmt, ...);
 /* "<prefix><text> <value>" on stderr. */
 void report_line(const char *prefix, const char *text, uintptr_t value, bool hex);
 
