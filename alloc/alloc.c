@@ -96,6 +96,7 @@ static void *run_alloc(size_t n, size_t align, bool *zeroed)
 	if (!pg)
 		return NULL;
 	*zeroed = pg->zeroed;
+	pg->sampled = 0;	/* the same byte: a run's own from here on */
 	return (void *)pfn_address(sec, page_pfn(sec, pg));
 }
 
@@ -120,6 +121,7 @@ static void *huge_alloc(size_t n, bool *zeroed)
 	if (!pg)
 		return NULL;
 	*zeroed = true;		/* fresh from the break */
+	pg->sampled = 0;
 	return (void *)sec->base;
 }
 

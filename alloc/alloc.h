@@ -45,12 +45,17 @@ static inline void *ba_malloc_inline(size_t n)
 	return ba_malloc_big(n);
 }
 
-static inline void ba_free_inline(void *p)
+/* free(p) once p is classified (the hooked path classifies first). */
+static inline void ba_free_info(void *p, struct ptr_info pi)
 {
-	struct ptr_info pi = ptr_classify(p);
 	if (likely(pi.kind == PTR_SLAB) && likely(slab_free_local(tls_tc, pi.slab, p)))
 		return;
 	ba_free_slow(p, pi, "free");
+}
+
+static inline void ba_free_inline(void *p)
+{
+	ba_free_info(p, ptr_classify(p));
 }
 
 #endif

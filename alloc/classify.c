@@ -29,6 +29,19 @@ struct ptr_info ptr_classify_rest(const void *p, struct sec_head *h, struct page
 	return pi;
 }
 
+void ptr_count_sampled(const void *p, int delta)
+{
+	struct ptr_info pi = ptr_classify(p);
+	uint8_t *c = pi.kind == PTR_SLAB ? &pi.slab->sampled :
+		     pi.kind == PTR_RUN ? &pi.run->sampled :
+		     pi.kind == PTR_CHUNK ? &pi.chunk->sampled : NULL;
+	if (!c)
+		return;
+	uint8_t v = __atomic_load_n(c, __ATOMIC_RELAXED);
+	if (v != UINT8_MAX)	/* saturated: stays, and free keeps looking */
+		__atomic_store_n(c, (uint8_t)(v + delta), __ATOMIC_RELAXED);
+}
+
 size_t ptr_usable(const struct ptr_info *pi)
 {
 	switch (pi->kind) {

@@ -30,7 +30,7 @@ struct ptr_info {
 
 struct ptr_info ptr_classify_rest(const void *p, struct sec_head *h, struct page *pg, uintptr_t off);
 
-static inline struct ptr_info ptr_classify(const void *p)
+static inline __attribute__((always_inline)) struct ptr_info ptr_classify(const void *p)
 {
 	struct sec_head *h = section_lookup(p);
 	if (likely(h != NULL && h->kind == SEC_ZONE)) {
@@ -58,6 +58,30 @@ static inline struct ptr_info ptr_recheck(struct ptr_info pi, const void *p)
 		pi.kind = PTR_FREED;
 	return pi;
 }
+
+/*
+ * The profiler's mark (prof/): a count, on a block's slab, run or chunk,
+ * of the sampled blocks alive there; zeroed when the slab, run or chunk is
+ * handed out anew, and sticky once it reaches 255. Zero means no sampled
+ * block can be at p, so free looks no further; a pointer that is not live
+ * lets the profiler look (its double-free report may name the first free).
+ */
+static inline bool ptr_maybe_sampled(struct ptr_info pi)
+{
+	switch (pi.kind) {
+	case PTR_SLAB:
+		return pi.slab->sampled;
+	case PTR_RUN:
+		return pi.run->sampled;
+	case PTR_CHUNK:
+		return pi.chunk->sampled;
+	default:
+		return true;
+	}
+}
+
+/* p: a live block, sampled (+1) or no longer (-1); prof_lock held. */
+void ptr_count_sampled(const void *p, int delta);
 
 /* Bytes the program may use at a live pointer (SLAB, RUN or CHUNK). */
 size_t ptr_usable(const struct ptr_info *pi);

@@ -120,6 +120,7 @@ static struct chunk *cache_take(size_t len)
 		heap.chunks.slot[best] = heap.chunks.slot[--heap.chunks.n];
 		heap.chunks.bytes -= c->maplen;
 		c->cached = 0;
+		c->sampled = 0;
 	}
 	lock_release(&heap.chunks.lock);
 	if (c && c->maplen > len)
@@ -238,6 +239,7 @@ void *large_alloc(size_t size, size_t align, bool *zeroed)
 		if (c && fits(c, len)) {
 			__atomic_store_n(&tc->chunk_slot, NULL, __ATOMIC_RELAXED);
 			c->cached = 0;
+			c->sampled = 0;
 			if (c->maplen > len)
 				chunk_shrink(c, len);
 		} else {
@@ -263,6 +265,7 @@ void *large_alloc(size_t size, size_t align, bool *zeroed)
 	c->base = c->user = (uintptr_t)p;
 	c->maplen = len;
 	c->zeroed = 1;
+	c->sampled = 0;
 	c->h.kind = SEC_CHUNK;
 	if (!section_map(c->base, len, &c->h)) {
 		os_unmap(p, len);

@@ -199,6 +199,7 @@ static struct slab *slab_new(struct tcache *tc, unsigned cls)
 	s->free = NULL;
 	atomic_store_explicit(&s->remote, 0, memory_order_relaxed);
 	s->holes = 0;
+	s->sampled = 0;
 	slab_own(s, tc);
 	s->inuse = 0;
 	s->bump = 0;

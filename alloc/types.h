@@ -66,7 +66,10 @@ struct section;
 struct page {
 	uint8_t kind;		/* enum page_kind */
 	uint8_t order;		/* FREE, PCP, SLAB: the block's order */
-	uint8_t zeroed;		/* FREE, PCP: every byte of the block is zero */
+	union {
+		uint8_t zeroed;	/* FREE, PCP: every byte of the block is zero */
+		uint8_t sampled; /* RUN: the block is sampled (classify.h) */
+	};
 	uint8_t cls;		/* SLAB: size class */
 	union {
 		uint32_t run_pages;	/* RUN head: pages in the run (RUN_CONT: here) */
@@ -86,7 +89,7 @@ struct page {
 struct slab {
 	uint8_t kind;		/* PG_SLAB */
 	uint8_t order;
-	uint8_t zeroed_unused;
+	uint8_t sampled;	/* objects of it sampled by the profiler (classify.h) */
 	uint8_t cls;
 	uint32_t holes;		/* pages given back, bit i for page i (slab.c) */
 	struct slab *next;	/* a thread's partial list, or its class's shared list */
@@ -102,6 +105,7 @@ struct slab {
 _Static_assert(sizeof(struct slab) == sizeof(struct page), "slab view size");
 _Static_assert(offsetof(struct slab, kind) == offsetof(struct page, kind), "slab view: kind");
 _Static_assert(offsetof(struct slab, order) == offsetof(struct page, order), "slab view: order");
+_Static_assert(offsetof(struct slab, sampled) == offsetof(struct page, sampled), "slab view: sampled");
 _Static_assert(offsetof(struct slab, cls) == offsetof(struct page, cls), "slab view: cls");
 _Static_assert(offsetof(struct slab, next) == offsetof(struct page, next), "slab view: next");
 _Static_assert(offsetof(struct slab, prev) == offsetof(struct page, prev), "slab view: prev");
@@ -135,6 +139,7 @@ struct chunk {
 	struct sec_head h;
 	uint8_t zeroed;		/* never written since mmap */
 	uint8_t cached;		/* freed, kept mapped for reuse (large.c) */
+	uint8_t sampled;	/* the block is sampled by the profiler (classify.h) */
 	uintptr_t base;		/* start of the mapping; SECTION_SIZE aligned */
 	size_t maplen;		/* bytes mapped from base */
 	uintptr_t user;		/* the pointer the program holds */

@@ -3,7 +3,9 @@
  * sizes and alignments the way glibc does and set errno as it does.
  *
  * Nothing here allocates, locks or keeps state; the small-object paths of
- * malloc and free are inlined from alloc/alloc.h.
+ * malloc and free are inlined from alloc/alloc.h. Each call tests one byte
+ * first (api_hooks, hooks.h): while the checking mode, perturb or the
+ * profiler is on, it goes through hooks.c instead.
  */
 #include <errno.h>
 #include <limits.h>
@@ -13,9 +15,9 @@
 #include <string.h>
 
 #include "../alloc/alloc.h"
-#include "../alloc/canary.h"
 #include "../stats/stats.h"
 #include "../prof/prof.h"
+#include "hooks.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -30,49 +32,24 @@ static bool is_pow2(size_t a)
 	return a && !(a & (a - 1));
 }
 
-/*
- * M_PERTURB / MALLOC_PERTURB_: new blocks are filled with the complement
- * of the byte, freed ones with the byte (not calloc's), as glibc does.
- * Off by default: one predictable branch on the hot path.
- */
-static void *perturb_new(void *p, size_t n)
-{
-	if (p)
-		memset(p, (int)(opt.perturb ^ 0xff) & 0xff, n);
-	return p;
-}
-
-/* False when p is not a live block: reported already (warn mode). */
-static bool perturb_free(void *p, const char *fn)
-{
-	size_t n = ba_usable(p, fn);	/* reports, and is 0, for a bad pointer */
-	if (n)
-		memset(p, (int)opt.perturb & 0xff, n);
-	return n != 0;
-}
-
+/* With the profiler alone on, malloc counts down inline and leaves only
+ * for a sample; free leaves for the mark test (hooks.c). Either way the
+ * hooked call is a tail call: the bare path keeps its short frame. */
 EXPORT void *malloc(size_t n)
 {
-	if (canary_wanted())
-		return canary_alloc(n, 0, false);
-	void *p = prof_malloc_hook(ba_malloc_inline(n), n);
-	if (unlikely(opt.perturb))
-		return perturb_new(p, n);
-	return p;
+	if (unlikely(api_hooks) &&
+	    (api_hooks != HOOK_PROF || unlikely((prof_left -= (int64_t)n) < 0)))
+		return malloc_hooked(n);
+	return ba_malloc_inline(n);
 }
 
 EXPORT void free(void *p)
 {
 	if (likely(p != NULL)) {
-		if (canary_wanted()) {
-			canary_free(p, "free");
-			return;
-		}
-		if (unlikely(opt.perturb) && !perturb_free(p, "free"))
-			return;
-		if (prof_free_hook(p, true))
-			return;
-		ba_free_inline(p);
+		if (unlikely(api_hooks))
+			free_hooked(p);
+		else
+			ba_free_inline(p);
 	}
 }
 
@@ -81,30 +58,24 @@ EXPORT void *calloc(size_t nmemb, size_t size)
 	size_t n;
 	if (__builtin_mul_overflow(nmemb, size, &n) || n > PTRDIFF_MAX)
 		return fail(ENOMEM);
-	if (canary_wanted())
-		return canary_alloc(n, 0, true);
-	return prof_malloc_hook(ba_calloc(n), n);
+	if (unlikely(api_hooks))
+		return calloc_hooked(n);
+	return ba_calloc(n);
 }
 
 EXPORT void *realloc(void *p, size_t n)
 {
-	if (canary_wanted())
-		return n > PTRDIFF_MAX ? fail(ENOMEM) : canary_realloc(p, n);
+	if (unlikely(api_hooks))
+		return realloc_hooked(p, n);
 	if (!p)
 		return malloc(n);
 	if (n == 0) {
-		if (unlikely(opt.perturb) && !perturb_free(p, "realloc"))
-			return NULL;
-		if (prof_free_hook(p, true))
-			return NULL;
 		ba_free(p, "realloc");
 		return NULL;
 	}
 	if (n > PTRDIFF_MAX)
 		return fail(ENOMEM);
-	if (prof_free_hook(p, false))	/* a failed realloc loses p's sample, not p */
-		return fail(EINVAL);
-	return prof_malloc_hook(ba_realloc(p, n), n);
+	return ba_realloc(p, n);
 }
 
 EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
@@ -119,12 +90,9 @@ static void *aligned(size_t align, size_t n)
 {
 	if (n > PTRDIFF_MAX || align > PTRDIFF_MAX / 2 + 1)
 		return fail(ENOMEM);
-	if (canary_wanted())
-		return canary_alloc(n, align, false);
-	void *p = prof_malloc_hook(ba_memalign(align, n), n);
-	if (unlikely(opt.perturb))
-		return perturb_new(p, n);
-	return p;
+	if (unlikely(api_hooks))
+		return memalign_hooked(align, n);
+	return ba_memalign(align, n);
 }
 
 /* glibc: an alignment of 0 (or up to 16) is plain malloc; one that is
@@ -176,8 +144,8 @@ EXPORT void *pvalloc(size_t n)
 
 EXPORT size_t malloc_usable_size(void *p)
 {
-	if (p && canary_wanted())
-		return canary_usable(p);
+	if (p && unlikely(api_hooks))
+		return usable_hooked(p);
 	return p ? ba_usable(p, "malloc_usable_size") : 0;
 }
 
@@ -188,7 +156,9 @@ EXPORT int mallopt(int param, int value)
 	ba_start();
 	if (param == M_BUDDY_PROF_DUMP)
 		return prof_dump_now();
-	return opt_mallopt(param, value);
+	int r = opt_mallopt(param, value);
+	hooks_update();		/* M_PERTURB may have changed */
+	return r;
 }
 
 EXPORT int malloc_trim(size_t pad)

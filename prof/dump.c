@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../preload/hooks.h"
 #include "internal.h"
 
 #define LEAK_TOP	20	/* stacks the leak report shows */
@@ -242,6 +243,7 @@ __attribute__((constructor)) static void prof_start(void)
 	ba_start();
 	if (!opt.prof && !opt.leak_report && !opt.debug_stacks) {
 		atomic_store(&prof_state, PROF_OFF);
+		hooks_update();		/* malloc and free stop calling us */
 		return;
 	}
 	err_fd = fcntl(2, F_DUPFD_CLOEXEC, 100);
@@ -250,6 +252,7 @@ __attribute__((constructor)) static void prof_start(void)
 	prof_enable(opt.leak_report || opt.debug_stacks ? 1 : opt.prof_sample);
 	if (opt.prof && (opt.prof_dump_on == PROF_DUMP_SIGNAL || opt.prof_dump_on == PROF_DUMP_BOTH))
 		prof_signal_install((int)opt.prof_signal);
+	hooks_update();		/* off again if prof_enable failed */
 }
 
 __attribute__((destructor)) static void prof_stop(void)

@@ -52,7 +52,6 @@ void prof_fork_child(void);
 struct pstack *__stack_get(const uintptr_t *pc, unsigned depth);
 struct psample *__sample_find(uintptr_t a);
 void __sample_remove(struct psample *e);
-bool prof_maybe_sampled(uintptr_t a);
 unsigned prof_capture(uintptr_t *pc, unsigned max);
 
 /* debug.c: debug_stacks' quarantine and the stacks of error reports */

@@ -12,11 +12,12 @@
  * samples every allocation with weight 1: exact counts.
  *
  * The sample set maps a sampled block's address to its stack and weight
- * (chained hash). free() looks there only when some sampled block is alive
- * (prof_nlive) and a counting filter indexed by the block's page says a
- * sampled block may live in that page; the lookup itself takes prof_lock.
+ * (chained hash). free() looks there only when the block's slab, run or
+ * chunk carries the sampled mark (alloc/classify.h), set here before
+ * malloc returns a sampled block; the lookup itself takes prof_lock.
  *
- * Invariants: prof_nlive and the filter counts equal what the set holds;
+ * Invariants: the mark of a slab, run or chunk counts its blocks in the
+ * set (unless it saturated);
  * a block enters the set before malloc returns it and leaves before free
  * gives it back, so no other thread can be handed the same address while
  * its record is in the set. Lock: prof_lock, innermost (prof/internal.h).
@@ -28,7 +29,6 @@
 
 #define STACK_BUCKETS	(1u << 14)
 #define SET_BITS	18
-#define FILTER_BITS	16
 #define ARENA_CHUNK	((size_t)1 << 20)
 
 __thread int64_t prof_left;
@@ -36,7 +36,6 @@ static __thread uint64_t tls_rng;
 static __thread bool tls_started;
 static __thread bool tls_busy;	/* inside the sampler: nested calls pass through */
 
-_Atomic size_t prof_nlive;
 _Atomic int prof_state;
 struct lock prof_lock = LOCK_INIT;
 size_t prof_rate = 1;
@@ -45,14 +44,8 @@ struct pstack *prof_stacks;
 static struct pstack *stack_bucket[STACK_BUCKETS];
 static struct psample **sample_set;	/* 1 << SET_BITS chains, mapped on enable */
 static struct psample *sample_free;
-static _Atomic uint32_t filter[1u << FILTER_BITS];
 static uintptr_t arena_cur, arena_end;
 static _Atomic uint64_t seed_counter;
-
-static inline unsigned filter_index(uintptr_t p)
-{
-	return (unsigned)(((p >> PAGE_SHIFT) * 0x9e3779b97f4a7c15ull) >> (64 - FILTER_BITS));
-}
 
 static inline unsigned set_index(uintptr_t p)
 {
@@ -187,10 +180,7 @@ static void record(void *p, size_t n, const uintptr_t *pc, unsigned depth)
 		unsigned i = set_index(e->addr);
 		e->next = sample_set[i];
 		sample_set[i] = e;
-		unsigned f = filter_index(e->addr);
-		atomic_store_explicit(&filter[f], atomic_load_explicit(&filter[f],
-				      memory_order_relaxed) + 1, memory_order_relaxed);
-		atomic_fetch_add_explicit(&prof_nlive, 1, memory_order_relaxed);
+		ptr_count_sampled(p, 1);
 	} else if (e) {
 		e->next = sample_free;
 		sample_free = e;
@@ -243,26 +233,22 @@ struct psample *__sample_find(uintptr_t a)
 void __sample_remove(struct psample *e)
 {
 	struct psample **pp = &sample_set[set_index(e->addr)];
-	unsigned f = filter_index(e->addr);
 	while (*pp != e)
 		pp = &(*pp)->next;
 	*pp = e->next;
+	ptr_count_sampled((void *)e->addr, -1);	/* still live: freed after this */
 	if (!e->freed_by) {
 		e->st->live_n -= e->w;
 		e->st->live_b -= e->w * (double)e->size;
 	}
-	atomic_store_explicit(&filter[f], atomic_load_explicit(&filter[f],
-			      memory_order_relaxed) - 1, memory_order_relaxed);
-	atomic_fetch_sub_explicit(&prof_nlive, 1, memory_order_relaxed);
 	memset(e, 0, sizeof(*e));
 	e->next = sample_free;
 	sample_free = e;
 }
 
-/* The filter: false when no sampled block can be at a. */
-bool prof_maybe_sampled(uintptr_t a)
+bool prof_wanted(void)
 {
-	return atomic_load_explicit(&filter[filter_index(a)], memory_order_relaxed) != 0;
+	return atomic_load_explicit(&prof_state, memory_order_relaxed) != PROF_OFF;
 }
 
 /* A stack of the program's, taken behind the recursion guard. */
@@ -283,8 +269,8 @@ unsigned prof_capture(uintptr_t *pc, unsigned max)
 bool prof_free_slow(void *p, bool quarantine)
 {
 	uintptr_t a = (uintptr_t)p;
-	if (!prof_maybe_sampled(a))
-		return false;
+	if (atomic_load_explicit(&prof_state, memory_order_acquire) != PROF_ON)
+		return false;	/* a fork child that stopped: the set is torn */
 	if (opt.debug_stacks)
 		return debug_free(p, quarantine);
 	lock_acquire(&prof_lock);
@@ -305,7 +291,6 @@ void prof_fork_child(void)
 {
 	if (lock_is_held(&prof_lock)) {
 		atomic_store(&prof_state, PROF_OFF);
-		atomic_store(&prof_nlive, 0);
 	}
 	lock_init(&prof_lock);
 }
