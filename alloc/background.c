@@ -15,7 +15,8 @@
  * has no such thread: with background_reclaim=fork the child starts its
  * own from the fork handler, with =on it goes without.
  *
- * State: heap.background. Lock: none of its own; the zone and chunk-cache
+ * State: heap.background.state, none -> running -> stopping -> none
+ * (the thread's last act; the futex wakes background_stop). Lock: none of its own; the zone and chunk-cache
  * locks, one at a time, inside the decay.
  */
 #include <linux/futex.h>
@@ -33,28 +34,38 @@
 #define BG_OFF		0	/* the option's words: off|on|fork */
 #define BG_FORK		2
 #define MIN_WAKE_MS	5
-#define BG_STOP		1	/* heap.background.stop: asked to end */
-#define BG_DONE		2	/* ended: touches the heap no more */
+
+/* heap.background.state, the one word of the thread's life (a futex) */
+enum { BG_NONE = 0, BG_RUNNING, BG_STOPPING };
+
+static int state(void)
+{
+	return atomic_load_explicit(&heap.background.state, memory_order_acquire);
+}
+
+static void set_state(int s)
+{
+	atomic_store_explicit(&heap.background.state, s, memory_order_release);
+	syscall(SYS_futex, &heap.background.state, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
 
 /* Sleeps ms, or until background_stop() wakes it. */
 static void nap(uint64_t ms)
 {
 	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
-	syscall(SYS_futex, &heap.background.stop, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
+	syscall(SYS_futex, &heap.background.state, FUTEX_WAIT_PRIVATE, BG_RUNNING, &ts, NULL, 0);
 }
 
 static void *background_main(void *arg)
 {
 	(void)arg;
-	while (!atomic_load_explicit(&heap.background.stop, memory_order_acquire)) {
+	while (state() == BG_RUNNING) {
 		uint64_t wake = opt.decay_ms / DECAY_SLICES / 2;
 		nap(wake < MIN_WAKE_MS ? MIN_WAKE_MS : wake);
-		if (!atomic_load_explicit(&heap.background.stop, memory_order_acquire))
+		if (state() == BG_RUNNING)
 			reclaim_clock(os_now_ms());
 	}
-	/* done with the heap: background_stop() may return */
-	atomic_store_explicit(&heap.background.stop, BG_DONE, memory_order_release);
-	syscall(SYS_futex, &heap.background.stop, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	set_state(BG_NONE);	/* done with the heap: background_stop() may return */
 	return NULL;
 }
 
@@ -62,36 +73,35 @@ void background_start(void)
 {
 	sigset_t all, old;
 	pthread_attr_t attr;
-	if (opt.background_reclaim == BG_OFF || heap.background.running)
+	pthread_t thread;
+	if (opt.background_reclaim == BG_OFF || state() != BG_NONE)
 		return;
-	atomic_store_explicit(&heap.background.stop, 0, memory_order_relaxed);
+	atomic_store_explicit(&heap.background.state, BG_RUNNING, memory_order_relaxed);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);	/* the thread inherits it */
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, PTHREAD_STACK_MIN > 65536 ? PTHREAD_STACK_MIN : 65536);
-	heap.background.running =
-		pthread_create(&heap.background.thread, &attr, background_main, NULL) == 0;
+	if (pthread_create(&thread, &attr, background_main, NULL) != 0)
+		atomic_store_explicit(&heap.background.state, BG_NONE, memory_order_relaxed);
 	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 void background_stop(void)
 {
-	if (!heap.background.running)
+	if (state() != BG_RUNNING)
 		return;
-	int state = BG_STOP;
-	atomic_store_explicit(&heap.background.stop, BG_STOP, memory_order_release);
-	syscall(SYS_futex, &heap.background.stop, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	set_state(BG_STOPPING);
 	/* a raw futex wait, not pthread_join: no cancellation point at exit */
-	while ((state = atomic_load_explicit(&heap.background.stop, memory_order_acquire)) != BG_DONE)
-		syscall(SYS_futex, &heap.background.stop, FUTEX_WAIT_PRIVATE, state, NULL, NULL, 0);
-	heap.background.running = false;
+	while (state() == BG_STOPPING)
+		syscall(SYS_futex, &heap.background.state, FUTEX_WAIT_PRIVATE, BG_STOPPING, NULL, NULL, 0);
 }
 
+/* The child has no such thread, whatever the word said in the parent. */
 void background_fork_child(void)
 {
-	heap.background.running = false;
+	atomic_store_explicit(&heap.background.state, BG_NONE, memory_order_relaxed);
 	if (opt.background_reclaim == BG_FORK)
 		background_start();
 }

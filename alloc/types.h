@@ -287,9 +287,7 @@ struct heap {
 	} meta;
 	_Atomic uint64_t next_decay;		/* the clock: when decay runs next */
 	struct {
-		_Atomic int stop;		/* futex word: 1 asks the thread to end */
-		bool running;
-		pthread_t thread;
+		_Atomic int state;		/* futex word: none, running, stopping */
 	} background;				/* background.c */
 	_Atomic uintptr_t map_hint;		/* where the next aligned mapping is tried */
 	_Atomic uintptr_t map_low;		/* lowest aligned mapping so far (os.c) */
