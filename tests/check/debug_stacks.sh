@@ -16,19 +16,7 @@
 #    (free right after the first free) prints its line ("double free", or
 #    "invalid pointer" for a run whose pages merged already) and the call's
 #    stack (free_again, main), and no allocation or first-free stack.
-set -u -o pipefail
-
-lib=${BUDDYMALLOC_LIB:?BUDDYMALLOC_LIB must be set}
-probes=${BUDDYMALLOC_BUILD:?BUDDYMALLOC_BUILD must be set}/tests/check/probes
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
+. "$(dirname "$0")/common.bash"
 
 # frame FILE SECTION INDEX NAME: the frame INDEX under SECTION ("" for the
 # call's own stack) names function NAME in the program
@@ -72,5 +60,4 @@ for n in 100 65536 1048576; do
 	grep -q 'allocated at:\|first freed at:' "$e" && fail "$n, plain: stacks it cannot know: $(cat "$e")"
 done
 
-[ $failures -eq 0 ] && echo "debug_stacks: all passed"
-exit $((failures > 0))
+finish "debug_stacks: all passed"

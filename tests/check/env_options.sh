@@ -27,20 +27,11 @@
 #    and the variable, and the option keeps the value it had before;
 #  - an unknown glibc.malloc tunable (tcache_count, ...) and other glibc
 #    tunables are silent.
-set -u -o pipefail
+. "$(dirname "$0")/common.bash"
 
-lib=${BUDDYMALLOC_LIB:?BUDDYMALLOC_LIB must be set}
 top=${BUDDYMALLOC_TOP:?BUDDYMALLOC_TOP must be set}
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-failures=0
 
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-probe=${BUDDYMALLOC_BUILD:?BUDDYMALLOC_BUILD must be set}/tests/check/probes/env_options
+probe=$probes/env_options
 [ -x "$probe" ] || { echo "$probe is not built (make tests)"; exit 2; }
 
 # run [VAR=value...] [-- probe-arg]: the probe with exactly these variables.

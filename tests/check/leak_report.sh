@@ -11,20 +11,9 @@
 #  - the launcher's --leaks=error does the same;
 #  - a program that frees everything exits 0 with nothing on stderr, under
 #    either setting.
-set -u -o pipefail
+. "$(dirname "$0")/common.bash"
 
-lib=${BUDDYMALLOC_LIB:?BUDDYMALLOC_LIB must be set}
-probes=${BUDDYMALLOC_BUILD:?BUDDYMALLOC_BUILD must be set}/tests/check/probes
 top=${BUDDYMALLOC_TOP:?BUDDYMALLOC_TOP must be set}
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
 
 # run NAME SETTING ARGS...: exit status in $rc, stderr in $tmp/NAME.err
 run() {
@@ -74,5 +63,4 @@ for setting in text error; do
 	[ -s "$tmp/clean-$setting.err" ] && fail "clean, $setting: stderr: $(cat "$tmp/clean-$setting.err")"
 done
 
-[ $failures -eq 0 ] && echo "leak_report: all passed"
-exit $((failures > 0))
+finish "leak_report: all passed"

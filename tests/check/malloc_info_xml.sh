@@ -21,14 +21,11 @@
 #    to the totals of the whole;
 #  - the <system type="current"> of the whole is printed next to glibc's
 #    meaning of it (the heaps only, mapped chunks not included), for the log.
-set -u -o pipefail
+. "$(dirname "$0")/common.bash"
 
-lib=${BUDDYMALLOC_LIB:?BUDDYMALLOC_LIB must be set}
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
 command -v xmllint >/dev/null || { echo "xmllint (libxml2-utils) is not installed"; exit 2; }
 
-probe=${BUDDYMALLOC_BUILD:?BUDDYMALLOC_BUILD must be set}/tests/check/probes/malloc_info_xml
+probe=$probes/malloc_info_xml
 [ -x "$probe" ] || { echo "$probe is not built (make tests)"; exit 2; }
 
 "$probe" "$tmp/glibc.xml" "$tmp/glibc.mi" || { echo "FAIL: the program failed under glibc"; exit 1; }

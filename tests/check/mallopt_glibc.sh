@@ -14,13 +14,9 @@
 # For the log only (not failures): unknown parameter numbers, and our own
 # M_BUDDY_* numbers 1001..1010, under glibc (glibc returns 1 for numbers it
 # does not know, and so do we since issue 12; t_tune_mallopt checks ours).
-set -u -o pipefail
+. "$(dirname "$0")/common.bash"
 
-lib=${BUDDYMALLOC_LIB:?BUDDYMALLOC_LIB must be set}
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-
-probe=${BUDDYMALLOC_BUILD:?BUDDYMALLOC_BUILD must be set}/tests/check/probes/mallopt_glibc
+probe=$probes/mallopt_glibc
 [ -x "$probe" ] || { echo "$probe is not built (make tests)"; exit 2; }
 "$probe" >"$tmp/glibc" || { echo "FAIL: the probe failed under glibc"; exit 1; }
 env LD_PRELOAD="$lib" "$probe" >"$tmp/ours" 2>"$tmp/err" || { echo "FAIL: the probe failed with the library: $(cat "$tmp/err")"; exit 1; }

@@ -22,24 +22,13 @@
 #  - the launcher's --prof=PREFIX makes a relative prefix absolute (the
 #    program changes directory) and sets prof=1;
 #  - without prof=1 no file is written and nothing is printed.
-set -u -o pipefail
+. "$(dirname "$0")/common.bash"
 
-lib=${BUDDYMALLOC_LIB:?BUDDYMALLOC_LIB must be set}
-probes=${BUDDYMALLOC_BUILD:?BUDDYMALLOC_BUILD must be set}/tests/check/probes
 top=${BUDDYMALLOC_TOP:?BUDDYMALLOC_TOP must be set}
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
 
 for tool in google-pprof jeprof cc; do
 	command -v $tool >/dev/null || { echo "FAIL: $tool is not installed"; exit 1; }
 done
-
 
 # run NAME OPTIONS [ARG]: runs the program, stderr in $tmp/NAME.err
 run() {
@@ -151,5 +140,4 @@ run off "prof_file=$tmp/off"
 [ -s "$tmp/off.err" ] && fail "prof=0 printed: $(cat "$tmp/off.err")"
 ls "$tmp"/off.*.heap >/dev/null 2>&1 && fail "prof=0 wrote a file"
 
-[ $failures -eq 0 ] && echo "prof_pprof: all passed"
-exit $((failures > 0))
+finish "prof_pprof: all passed"

@@ -22,19 +22,9 @@
 #    one profile, and every profile complete (header, stacks,
 #    MAPPED_LIBRARIES, whole lines); with the signal ignored by the parent
 #    (as nohup does), no handler is installed: no file, exit 0.
-set -u -o pipefail
+. "$(dirname "$0")/common.bash"
 
-lib=${BUDDYMALLOC_LIB:?BUDDYMALLOC_LIB must be set}
-probes=${BUDDYMALLOC_BUILD:?BUDDYMALLOC_BUILD must be set}/tests/check/probes
 build=${BUDDYMALLOC_BUILD:?BUDDYMALLOC_BUILD must be set}
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
 
 # prof NAME OPTIONS CMD...: CMD under the library and a timeout ($limit s)
 limit=120
@@ -57,8 +47,6 @@ complete() {
 		! awk 'NR > 1 { if ($0 == "") exit; print }' "$1" |
 			grep -Evq '^[0-9]+: [0-9]+ \[[0-9]+: [0-9]+\] @( 0x[0-9a-f]+)*$'
 }
-
-
 
 # load.c: threads that allocate and check their bytes, while main does
 # dlopen/dlclose (argv[1] = plugin) or raises signals (argv[1] = "signals")
@@ -109,5 +97,4 @@ mkdir -p "$tmp/ign"
 	fail "signals ignored by the parent: the program did not survive them"
 [ -z "$(ls "$tmp/ign")" ] || fail "signals ignored by the parent: profiles written anyway"
 
-[ $failures -eq 0 ] && echo "prof_safety: all passed"
-exit $((failures > 0))
+finish "prof_safety: all passed"

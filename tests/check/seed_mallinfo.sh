@@ -19,12 +19,9 @@
 # The heap size (arena) and free bytes (fordblks) are printed beside the
 # program's count and glibc's, for the log; the article shows them agreeing
 # too, but this test does not require it.
-set -u -o pipefail
+. "$(dirname "$0")/common.bash"
 
-lib=${BUDDYMALLOC_LIB:?BUDDYMALLOC_LIB must be set}
 top=${BUDDYMALLOC_TOP:?BUDDYMALLOC_TOP must be set}
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
 
 # -w: the article prints mallinfo's int fields with %lu; kept as written
 cc -O1 -w -o "$tmp/seed" "$top/tests/check/seed001_mallinfo.c" || { echo "cannot compile the seed's program"; exit 2; }

@@ -19,18 +19,9 @@
 #    document on the stderr it started with;
 #  - without stats=, nothing is printed; an unwritable stats_file gives one
 #    line on stderr.
-set -u -o pipefail
+. "$(dirname "$0")/common.bash"
 
-lib=${BUDDYMALLOC_LIB:?BUDDYMALLOC_LIB must be set}
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-probe=${BUDDYMALLOC_BUILD:?BUDDYMALLOC_BUILD must be set}/tests/check/probes/stats_dump
+probe=$probes/stats_dump
 [ -x "$probe" ] || { echo "$probe is not built (make tests)"; exit 2; }
 
 run() {	# options [arg]
