@@ -40,7 +40,8 @@ int sc_for_aligned(size_t n, size_t align)
 {
 	for (unsigned c = sc_of(n < align ? align : n); c < NR_CLASSES; c++) {
 		size_t size = sc_table[c].size;
-		if (size % align == 0 && ((PAGE_SIZE << sc_table[c].order) % align) == 0)
+		/* align is a power of two (the callers' check): masks, not division */
+		if ((size & (align - 1)) == 0 && ((PAGE_SIZE << sc_table[c].order) & (align - 1)) == 0)
 			return (int)c;
 	}
 	return -1;
