@@ -164,6 +164,7 @@ void *ba_alloc_slow(size_t n, unsigned cls)
 		if ((p = slab_alloc_fast(tc, cls)) != NULL)
 			return p;
 	}
+	tc->stat.nslow[cls]++;
 	p = slab_alloc_refill(tc, cls);
 	if (unlikely(!p) && node_reclaim_failed())
 		p = slab_alloc_refill(tc, cls);

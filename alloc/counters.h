@@ -27,6 +27,7 @@ struct thread_counters {
 	int64_t nmalloc[NR_CLASSES];	/* objects handed out per class */
 	int64_t nfree[NR_CLASSES];		/* objects freed per class */
 	int64_t slabs[NR_CLASSES];		/* slabs made minus slabs given back */
+	int64_t nslow[NR_CLASSES];		/* mallocs that found the active slab empty */
 };
 
 /*

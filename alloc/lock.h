@@ -12,11 +12,16 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* The two counts are the holder's: bumped with the lock held, read
+ * without it by the statistics (a figure a moment old). */
 struct lock {
 	_Atomic int state;
+	uint32_t contended;	/* acquisitions that found it held */
+	uint64_t acquired;	/* acquisitions */
 };
 
 /* Tries before sleeping: long enough for a short critical section on
@@ -41,8 +46,10 @@ static inline void lock_slow(struct lock *l)
 	for (int spin = 0; spin < LOCK_SPINS; spin++) {
 		c = 0;
 		if (atomic_compare_exchange_weak_explicit(&l->state, &c, 1,
-				memory_order_acquire, memory_order_relaxed))
+				memory_order_acquire, memory_order_relaxed)) {
+			l->contended++;
 			return;
+		}
 		__builtin_ia32_pause();
 	}
 	if (c != 2)
@@ -51,6 +58,7 @@ static inline void lock_slow(struct lock *l)
 		syscall(SYS_futex, &l->state, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
 		c = atomic_exchange_explicit(&l->state, 2, memory_order_acquire);
 	}
+	l->contended++;
 	errno = saved;	/* a futex wait may set it; malloc's callers must not see that */
 }
 
@@ -60,6 +68,7 @@ static inline void lock_acquire(struct lock *l)
 	if (__builtin_expect(!atomic_compare_exchange_strong_explicit(&l->state,
 			&c, 1, memory_order_acquire, memory_order_relaxed), 0))
 		lock_slow(l);
+	l->acquired++;
 }
 
 static inline void lock_release(struct lock *l)

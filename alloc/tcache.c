@@ -94,6 +94,7 @@ void tcache_sum(struct tcache_snap *out)
 			out->sum.nmalloc[k] += c->nmalloc[k];
 			out->sum.nfree[k] += c->nfree[k];
 			out->sum.slabs[k] += c->slabs[k];
+			out->sum.nslow[k] += c->nslow[k];
 		}
 		for (int zi = 0; zi < NR_ZONES; zi++)
 			out->pcp_pages += t->pcp[zi].count;

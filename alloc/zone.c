@@ -313,6 +313,8 @@ void zone_snapshot(enum zone_type id, struct zone_snap *zs)
 	for (int o = 0; o < MAX_ORDER; o++)
 		zs->nr_free[o] = z->free_area[o].nr_free;
 	zs->keepcost = z->id == ZONE_BRK ? __brk_keepcost(z) : 0;
+	zs->lock_acquired = z->lock.acquired - 1;	/* not this one */
+	zs->lock_contended = z->lock.contended;
 	lock_release(&z->lock);
 }
 

@@ -25,6 +25,7 @@ struct zone_snap {
 	size_t managed, max_managed, free, dirty;	/* pages */
 	size_t nr_free[MAX_ORDER];
 	size_t keepcost;				/* bytes a trim could give back */
+	uint64_t lock_acquired, lock_contended;		/* the zone lock, since start-up */
 };
 void zone_snapshot(enum zone_type id, struct zone_snap *zs);
 void zone_run_counters(int64_t out[NR_RUN_COUNTERS]);

@@ -31,6 +31,7 @@ static void snap_classes(struct snapshot *s, const struct tcache_snap *t)
 		int64_t used = t->sum.nmalloc[k] - t->sum.nfree[k] - slab_orphan_frees(k);
 		s->class_used[k] = used > 0 ? (size_t)used : 0;
 		s->class_slabs[k] = t->sum.slabs[k] > 0 ? (size_t)t->sum.slabs[k] : 0;
+		s->class_slow[k] = (size_t)t->sum.nslow[k];
 		size_t total = s->class_slabs[k] * sc_table[k].capacity;
 		size_t avail = total > s->class_used[k] ? total - s->class_used[k] : 0;
 		used_bytes += (int64_t)(s->class_used[k] * sc_table[k].size);
@@ -166,10 +167,14 @@ static void stats_text(struct out *o, const struct snapshot *s)
 		out_u64(o, opt.wmark_low >> PAGE_SHIFT);
 		out_str(o, "/");
 		out_u64(o, opt.wmark_high >> PAGE_SHIFT);
-		out_str(o, " pages\n");
+		out_str(o, " pages; lock taken ");
+		out_u64(o, s->zone[i].lock_acquired);
+		out_str(o, " times, ");
+		out_u64(o, s->zone[i].lock_contended);
+		out_str(o, " of them contended\n");
 	}
 	out_str(o, "libbuddymalloc: slabs (like /proc/slabinfo)\n");
-	out_str(o, "# name      <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> <slabs>\n");
+	out_str(o, "# name      <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> <slabs> <slow_allocs>\n");
 	for (int k = 0; k < NR_CLASSES; k++) {
 		if (!s->class_slabs[k] && !s->class_used[k])
 			continue;
@@ -187,6 +192,8 @@ static void stats_text(struct out *o, const struct snapshot *s)
 		out_u64(o, (size_t)1 << sc_table[k].order);
 		out_pad(o, 66);
 		out_u64(o, s->class_slabs[k]);
+		out_pad(o, 74);
+		out_u64(o, s->class_slow[k]);
 		out_str(o, "\n");
 	}
 	out_str(o, "libbuddymalloc: page caches: ");
@@ -343,6 +350,8 @@ static void json_zones(struct out *o, const struct snapshot *s)
 		json_num(o, "managed_pages", (int64_t)s->zone[i].managed, &first);
 		json_num(o, "free_pages", (int64_t)s->zone[i].free, &first);
 		json_num(o, "resident_free_pages", (int64_t)s->zone[i].dirty, &first);
+		json_num(o, "lock_acquired", (int64_t)s->zone[i].lock_acquired, &first);
+		json_num(o, "lock_contended", (int64_t)s->zone[i].lock_contended, &first);
 		json_key(o, "nr_free", &first);
 		for (int k = 0; k < MAX_ORDER; k++) {
 			out_str(o, k ? ", " : "[");
@@ -369,6 +378,7 @@ static void json_classes(struct out *o, const struct snapshot *s)
 		json_num(o, "objperslab", sc_table[k].capacity, &first);
 		json_num(o, "pagesperslab", 1 << sc_table[k].order, &first);
 		json_num(o, "slabs", (int64_t)s->class_slabs[k], &first);
+		json_num(o, "slow_allocs", (int64_t)s->class_slow[k], &first);
 		out_str(o, "}");
 	}
 	out_str(o, "]");

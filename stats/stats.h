@@ -63,6 +63,7 @@ struct snapshot {
 	struct zone_snap zone[NR_ZONES];
 	size_t class_used[NR_CLASSES];		/* objects in use */
 	size_t class_slabs[NR_CLASSES];
+	size_t class_slow[NR_CLASSES];		/* mallocs that took the slow path */
 };
 
 void stats_snapshot(struct snapshot *s);

@@ -16,8 +16,12 @@
  *    hblkhd, max mmap regions >= 3, max mmap bytes >= hblkhd;
  *  - then our views follow: a buddyinfo-like line "Node 0, zone <name>"
  *    with 11 counts per zone, whose sum is at most ordblks; the zones'
- *    watermarks; a slabinfo-like table with a "size-112" line with at least
- *    200 active objects; the page caches, "3 live" mapped chunks; and
+ *    watermarks and how often their locks were taken (the brk zone's at
+ *    least once: the slabs' and runs' pages came from it; contended at
+ *    most as often); a slabinfo-like table with a "size-112" line with at
+ *    least 200 active objects in 2 or more slabs, each of which a malloc
+ *    found through the slow path (slow_allocs >= slabs, and at most the
+ *    objects handed out); the page caches, "3 live" mapped chunks; and
  *    "minflt N majflt M" with N between getrusage's minflt before and after;
  *  - malloc_info(1, fp) and malloc_info(-1, fp) fail with EINVAL (glibc
  *    returns EINVAL itself; the man page says -1 and errno EINVAL: either
@@ -182,15 +186,29 @@ int main(int argc, char **argv)
 		}
 		if (strstr(l, "buddyinfo"))
 			found |= 1;
-		if (strstr(l, "watermarks"))
+		if (strstr(l, "watermarks")) {
+			unsigned long long taken = 0, contended = 0;
+			const char *t = strstr(l, "lock taken ");
 			found |= 2;
+			CHECK(t && sscanf(t, "lock taken %llu times, %llu of them contended",
+					  &taken, &contended) == 2, "no \"lock taken N times, M of "
+			      "them contended\" in \"%s\"", l);
+			CHECK(contended <= taken, "\"%s\": more contended than taken", l);
+			if (strncmp(l, "zone brk:", 9) == 0)
+				CHECK(taken >= 1, "\"%s\": the brk zone's lock never taken", l);
+		}
 		if (strstr(l, "slabinfo"))
 			found |= 4;
 		if (strncmp(l, "size-112 ", 9) == 0) {
-			unsigned long long act = 0;
-			sscanf(l + 9, "%llu", &act);
+			unsigned long long act = 0, num, size, per, pages, slabs, slow;
+			CHECK(sscanf(l + 9, "%llu %llu %llu %llu %llu %llu %llu", &act, &num,
+				     &size, &per, &pages, &slabs, &slow) == 7,
+			      "slabinfo line \"%s\": expected 7 numbers", l);
 			CHECK(act >= 200, "slabinfo line \"%s\": %llu active "
 			       "objects, we hold 200 of 100 bytes", l, act);
+			CHECK(slabs >= 2 && slow >= slabs && slow <= act,
+			      "slabinfo line \"%s\": %llu slabs, %llu slow allocations", l,
+			      slabs, slow);
 			found |= 8;
 		}
 		if (strstr(l, "page caches")) {
