@@ -60,9 +60,9 @@ bench-run: bench-build
 bench-clean:
 	rm -rf $(BENCH_OUT) $(BENCH_OBJ) $(BUDDYSTAT)
 
-$(BUDDYSTAT): $(BENCH_TOP)/stats/buddystat.c
+$(BUDDYSTAT): $(addprefix $(BENCH_TOP)/stats/,buddystat.c profcost.c profcost.h)
 	@mkdir -p $(@D)
-	$(CC) $(BUDDYSTAT_CFLAGS) -o $@ $< -lm
+	$(CC) $(BUDDYSTAT_CFLAGS) -o $@ $(filter %.c,$^) -lm
 
 $(BENCH_OBJ)/%.o: $(BENCH_SRC)/%.c
 	@mkdir -p $(@D)
