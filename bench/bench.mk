@@ -2,12 +2,14 @@
 #
 #   make bench-build   buddystat, the micro benchmark binary and every workload
 #   make bench-run     run the suite under glibc, jemalloc, tcmalloc, mimalloc
-#                      and $(LIB) and write bench/results/
+#                      and $(LIB), and $(LIB) with prof=1 (buddymalloc+prof,
+#                      micro and synthetic only), and write bench/results/
 #
 # Knobs (environment or command line): BENCH=quick|full (default quick),
 # BENCH_THREADS (default nproc), BENCH_RUNS (default 3 quick, 5 full),
-# BENCH_ONLY (a regular expression over workload names), BENCH_ALLOCATORS
-# (default "glibc jemalloc tcmalloc mimalloc buddymalloc").  See bench/README.md.
+# BENCH_ONLY (a regular expression over workload names), BENCH_MICRO_FILTER
+# (over micro benchmark cases), BENCH_ALLOCATORS (default "glibc jemalloc
+# tcmalloc mimalloc buddymalloc buddymalloc+prof").  See bench/README.md.
 #
 # From the top Makefile: CC, CXX, LIB, BUILD, and SUPPORT_LIB, the test-support
 # library (tests/support: generator, byte patterns, /proc readers) that the
