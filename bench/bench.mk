@@ -44,7 +44,7 @@ BENCH_MICRO_C := $(wildcard $(BENCH_SRC)/micro/*.c)
 BENCH_PROGRAMS := $(addprefix $(BENCH_OUT)/,$(BENCH_SYNTH_NAMES) \
 	$(BENCH_REAL_C_NAMES) $(BENCH_REAL_SH_NAMES) micro)
 BENCH_SHARE := $(addprefix $(BENCH_OUT)/share/,$(notdir $(BENCH_SHARE_FILES)))
-BENCH_TOOLS := $(BENCH_OUT)/tools/touch-pages
+BENCH_TOOLS := $(BENCH_OUT)/tools/touch-pages $(BENCH_OUT)/tools/pair-loop
 BUDDYSTAT := $(BUILD)/bin/buddystat
 
 BENCH_COMMON_O := $(BENCH_OBJ)/common/bench.o
