@@ -2,12 +2,14 @@
 #
 #   make bench-build   buddystat, the micro benchmark binary and every workload
 #   make bench-run     run the suite under glibc, jemalloc, tcmalloc, mimalloc
-#                      and $(LIB) and write bench/results/
+#                      and $(LIB), and $(LIB) with prof=1 (buddymalloc+prof,
+#                      micro and synthetic only), and write bench/results/
 #
 # Knobs (environment or command line): BENCH=quick|full (default quick),
 # BENCH_THREADS (default nproc), BENCH_RUNS (default 3 quick, 5 full),
-# BENCH_ONLY (a regular expression over workload names), BENCH_ALLOCATORS
-# (default "glibc jemalloc tcmalloc mimalloc buddymalloc").  See bench/README.md.
+# BENCH_ONLY (a regular expression over workload names), BENCH_MICRO_FILTER
+# (over micro benchmark cases), BENCH_ALLOCATORS (default "glibc jemalloc
+# tcmalloc mimalloc buddymalloc buddymalloc+prof").  See bench/README.md.
 #
 # From the top Makefile: CC, CXX, LIB, BUILD, and SUPPORT_LIB, the test-support
 # library (tests/support: generator, byte patterns, /proc readers) that the
@@ -42,7 +44,7 @@ BENCH_MICRO_C := $(wildcard $(BENCH_SRC)/micro/*.c)
 BENCH_PROGRAMS := $(addprefix $(BENCH_OUT)/,$(BENCH_SYNTH_NAMES) \
 	$(BENCH_REAL_C_NAMES) $(BENCH_REAL_SH_NAMES) micro)
 BENCH_SHARE := $(addprefix $(BENCH_OUT)/share/,$(notdir $(BENCH_SHARE_FILES)))
-BENCH_TOOLS := $(BENCH_OUT)/tools/touch-pages
+BENCH_TOOLS := $(BENCH_OUT)/tools/touch-pages $(BENCH_OUT)/tools/pair-loop
 BUDDYSTAT := $(BUILD)/bin/buddystat
 
 BENCH_COMMON_O := $(BENCH_OBJ)/common/bench.o
@@ -60,9 +62,9 @@ bench-run: bench-build
 bench-clean:
 	rm -rf $(BENCH_OUT) $(BENCH_OBJ) $(BUDDYSTAT)
 
-$(BUDDYSTAT): $(BENCH_TOP)/stats/buddystat.c
+$(BUDDYSTAT): $(addprefix $(BENCH_TOP)/stats/,buddystat.c profcost.c profcost.h)
 	@mkdir -p $(@D)
-	$(CC) $(BUDDYSTAT_CFLAGS) -o $@ $< -lm
+	$(CC) $(BUDDYSTAT_CFLAGS) -o $@ $(filter %.c,$^) -lm
 
 $(BENCH_OBJ)/%.o: $(BENCH_SRC)/%.c
 	@mkdir -p $(@D)

@@ -9,10 +9,17 @@ Reads what bench/run.sh left in RESULTS_DIR:
 and writes, next to them:
   results.csv, results.json, results.md
   time.png/.svg, rss.png/.svg, micro.png/.svg   (gnuplot, bench/plot.gp)
-then prints the tables and the summary line.  A run that failed is
-marked FAIL and listed; the exit status is 1 only when a run under
-libbuddymalloc failed (a peer's failure is its own finding, reported, and
-the comparison goes on), else 0.  Everything is written either way.
+then prints the tables, the summary line and the profiler's line.  A run
+that failed is marked FAIL and listed; the exit status is 1 only when a run
+under libbuddymalloc (profiled or not) failed (a peer's failure is its own
+finding, reported, and the comparison goes on), else 0.  Everything is
+written either way.
+
+buddymalloc+prof, libbuddymalloc with prof=1, runs in the micro benchmarks
+and the synthetic workloads only ("-" elsewhere).  It is no peer: it is left
+out of the best-peer summary and of the fastest and smallest that the
+ratios are relative to; its own line is the geometric mean of
+buddymalloc+prof / buddymalloc.
 Standard library only.
 """
 import csv
@@ -25,6 +32,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OURS = "buddymalloc"
+PROF = OURS + "+prof"           # ours with the heap profiler on: no peer
+SHORT = {PROF: "buddy+prof"}    # column headings of the text tables
 # Program-reported figures worth a column in the Markdown (all are in JSON).
 REPORTED = {
     "server2m": [("minflt_per_req", "minor faults per request"),
@@ -134,7 +143,9 @@ def read_micro(raw, allocs):
 
 
 def add_ratios(results, key, rel_key):
-    vals = [r[key] for r in results.values() if r.get(key) is not None and r[key] > 0]
+    """Ratios to the best allocator; PROF gets one but is not a candidate."""
+    vals = [r[key] for a, r in results.items()
+            if a != PROF and r.get(key) is not None and r[key] > 0]
     best = min(vals) if vals else None
     for r in results.values():
         v = r.get(key)
@@ -144,7 +155,7 @@ def add_ratios(results, key, rel_key):
 
 def summarize(workloads, micro, names):
     """Our geometric-mean ratios against the best peer of each workload."""
-    peers = [a for a in names if a != OURS]
+    peers = [a for a in names if a not in (OURS, PROF)]
     out = {"allocator": OURS, "peers": peers}
     if OURS not in names:
         out["note"] = "libbuddymalloc was not measured"
@@ -190,6 +201,44 @@ def summary_line(s):
     return line
 
 
+def prof_cost(workloads, micro, names):
+    """The profiler's cost: geometric means of PROF / OURS."""
+    out = {"allocator": PROF, "against": OURS}
+    if PROF not in names or OURS not in names:
+        out["note"] = "%s was not measured" % PROF
+        return out
+
+    def pairs(rows, key):
+        got = []
+        for r in rows:
+            ours, prof = r["results"].get(OURS), r["results"].get(PROF)
+            if ours and prof and ours.get(key) and prof.get(key):
+                got.append(prof[key] / ours[key])
+        return got
+    synth = [w for w in workloads if w["kind"] == "synthetic"]
+    m, t, r = pairs(micro, "ns_per_op"), pairs(synth, "wall_s"), pairs(synth, "peak_rss_kb")
+    out.update({"micro_cases": len(m), "micro_time_ratio": geomean(m),
+                "workloads": len(t), "time_ratio": geomean(t), "rss_ratio": geomean(r)})
+    return out
+
+
+def prof_line(p):
+    if "note" in p:
+        return "profiler: %s" % p["note"]
+
+    def x(v):
+        return "x%.3f" % v if v else "n/a"
+    return ("profiler: %s against %s (prof=1 at the default rate), geometric mean: "
+            "micro: time %s over %d cases; synthetic workloads: time %s, peak RSS %s over %d"
+            % (PROF, OURS, x(p["micro_time_ratio"]), p["micro_cases"], x(p["time_ratio"]),
+               x(p["rss_ratio"]), p["workloads"]))
+
+
+def not_run(a, kind):
+    """PROF is not run in the real workloads: "-", not a failure."""
+    return a == PROF and kind == "real"
+
+
 def fmt_ratio(v, fail="FAIL"):
     return fail if v is None else "%.2f" % v
 
@@ -205,8 +254,15 @@ def fmt_count(v):
     return "%.0f" % v
 
 
-def faults_cell(r):
-    if not r or r.get("minflt") is None:
+def absent(a, w):
+    """The cell of an allocator with no figure for workload w."""
+    return "-" if not_run(a, w["kind"]) else "FAIL"
+
+
+def faults_cell(r, missing="FAIL"):
+    if not r:
+        return missing
+    if r.get("minflt") is None:
         return "FAIL"
     cell = fmt_count(r["minflt"])
     if r.get("majflt"):
@@ -222,7 +278,7 @@ def text_tables(meta, names, workloads, micro):
     out.append(head)
     line = "%-15s %8s %8s |" % ("workload", "fastest", "smallest")
     for a in names:
-        line += " %-11s" % a[:11]
+        line += " %-11s" % SHORT.get(a, a)[:11]
     out.append(line)
     out.append("%-15s %8s %8s |" % ("", "s", "MiB") + " %-11s" % "time  rss" * len(names))
     for w in workloads:
@@ -231,23 +287,26 @@ def text_tables(meta, names, workloads, micro):
             "%.1f" % (w["smallest_kb"] / 1024) if w["smallest_kb"] else "-")
         for a in names:
             r = w["results"].get(a)
-            if not r or r["wall_s"] is None:
+            if not r and not_run(a, w["kind"]):
+                line += " %-11s" % "-"
+            elif not r or r["wall_s"] is None:
                 line += " %-11s" % "FAIL"
             else:
                 line += " %5s %5s" % (fmt_ratio(r["time_rel"]), fmt_ratio(r["rss_rel"]))
         out.append(line)
     out.append("")
     out.append("Minor faults of the whole process tree (major faults in parentheses when any)")
-    out.append("%-15s" % "workload" + "".join(" %11s" % a[:11] for a in names))
+    out.append("%-15s" % "workload" + "".join(" %11s" % SHORT.get(a, a)[:11] for a in names))
     for w in workloads:
         out.append("%-15s" % w["name"][:15] +
-                   "".join(" %11s" % faults_cell(w["results"].get(a)) for a in names))
+                   "".join(" %11s" % faults_cell(w["results"].get(a), absent(a, w))
+                           for a in names))
     if micro:
         out.append("")
         out.append("Micro benchmarks: time per operation relative to the fastest")
         width = max(len(c["name"]) for c in micro)
         out.append("%-*s %9s |" % (width, "case", "fastest") +
-                   "".join(" %11s" % a[:11] for a in names))
+                   "".join(" %11s" % SHORT.get(a, a)[:11] for a in names))
         for c in micro:
             out.append("%-*s %9s |" % (width, c["name"], "%.1fns" % c["fastest_ns"]
                                        if c["fastest_ns"] else "-") +
@@ -262,14 +321,14 @@ def md_table(header, rows):
     return "\n".join(out)
 
 
-def markdown(meta, allocs, names, workloads, micro, summary):
+def markdown(meta, allocs, names, workloads, micro, summary, prof):
     md = ["# Benchmark results", ""]
     md.append("%s mode, %s threads, %s run(s) per allocator (plus %s warm-up), "
               "on %s cores (%s, %s), %s; the suite took %s s."
               % (meta.get("mode"), meta.get("threads"), meta.get("runs"), meta.get("warmup"),
                  meta.get("cores"), meta.get("cpu"), meta.get("kernel"), meta.get("date"),
                  meta.get("elapsed", "?")))
-    md += ["", "**" + summary_line(summary) + "**", ""]
+    md += ["", "**" + summary_line(summary) + "**", "", prof_line(prof), ""]
     md.append(md_table(["allocator", "library", "package", "version"],
                        [[a["name"], "`%s`" % a["lib"] if a["lib"] else "(none)",
                          a["package"] or "-", a["version"] or "-"] for a in allocs]))
@@ -278,7 +337,8 @@ def markdown(meta, allocs, names, workloads, micro, summary):
     rows = []
     for w in workloads:
         rows.append([w["name"], w["kind"], "%.3f s" % w["fastest_s"] if w["fastest_s"] else "-"] +
-                    [fmt_ratio(w["results"].get(a, {}).get("time_rel")) for a in names])
+                    [fmt_ratio(w["results"].get(a, {}).get("time_rel"), absent(a, w))
+                     for a in names])
     md.append(md_table(["workload", "kind", "fastest"] + names, rows))
     md += ["", "![relative time](time.svg)", "",
            "## Peak RSS relative to the smallest", "",
@@ -286,12 +346,14 @@ def markdown(meta, allocs, names, workloads, micro, summary):
     rows = []
     for w in workloads:
         rows.append([w["name"], "%.1f MiB" % (w["smallest_kb"] / 1024) if w["smallest_kb"] else "-"] +
-                    [fmt_ratio(w["results"].get(a, {}).get("rss_rel")) for a in names])
+                    [fmt_ratio(w["results"].get(a, {}).get("rss_rel"), absent(a, w))
+                     for a in names])
     md.append(md_table(["workload", "smallest"] + names, rows))
     md += ["", "![relative peak RSS](rss.svg)", "",
            "## Page faults", "", "Minor faults (major faults in parentheses when any).", ""]
     md.append(md_table(["workload"] + names,
-                       [[w["name"]] + [faults_cell(w["results"].get(a)) for a in names]
+                       [[w["name"]] + [faults_cell(w["results"].get(a), absent(a, w))
+                                       for a in names]
                         for w in workloads]))
     rows = []
     for w in workloads:
@@ -399,21 +461,23 @@ def main():
         micro.append({"name": name, "fastest_ns": fastest, "results": res})
 
     summary = summarize(workloads, micro, names)
+    prof = prof_cost(workloads, micro, names)
     failures = ["%s under %s" % (w["name"], a) for w in workloads for a in names
                 if a in w["results"] and w["results"][a]["failed"]]
     failures += ["%s under %s" % (w["name"], a) for w in workloads for a in names
-                 if a not in w["results"]]
+                 if a not in w["results"] and not not_run(a, w["kind"])]
     failures += ["micro %s under %s" % (c["name"], a) for c in micro for a in names
                  if not c["results"].get(a) or c["results"][a]["error"]]
 
     write_csv(os.path.join(results, "results.csv"), names, workloads, micro)
     with open(os.path.join(results, "results.json"), "w") as f:
         json.dump({"meta": meta, "allocators": allocs, "workloads": workloads,
-                   "micro": micro, "summary": summary, "failures": failures},
+                   "micro": micro, "summary": summary, "prof_cost": prof,
+                   "failures": failures},
                   f, indent=1, sort_keys=True)
         f.write("\n")
     with open(os.path.join(results, "results.md"), "w") as f:
-        f.write(markdown(meta, allocs, names, workloads, micro, summary))
+        f.write(markdown(meta, allocs, names, workloads, micro, summary, prof))
 
     what = "%s mode, %s threads" % (meta.get("mode"), meta.get("threads"))
     plot(results, "time", names,
@@ -436,7 +500,8 @@ def main():
         print("failed: " + ", ".join(failures))
     print("results: %s/results.{md,csv,json}, {time,rss,micro}.{png,svg}" % results)
     print(summary_line(summary))
-    ours = [f for f in failures if f.endswith(" under buddymalloc")]
+    print(prof_line(prof))
+    ours = [f for f in failures if f.endswith((" under " + OURS, " under " + PROF))]
     return 1 if ours else 0
 
 

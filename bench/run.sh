@@ -7,7 +7,10 @@
 #   BENCH_THREADS=N         threads of the multi-threaded workloads (default nproc)
 #   BENCH_RUNS=N            measured runs per allocator (default 3 quick, 5 full)
 #   BENCH_ALLOCATORS="..."  subset of: glibc jemalloc tcmalloc mimalloc buddymalloc
+#                           buddymalloc+prof (default: all of them)
 #   BENCH_ONLY=REGEX        only the workloads whose name matches (micro included)
+#   BENCH_MICRO_FILTER=RE   only the micro benchmark cases matching RE (Google
+#                           Benchmark's --benchmark_filter; default all)
 #   BENCH_TIMEOUT=SECS      limit for one run (default 300 quick, 1200 full)
 #   BENCH_RESULTS=DIR       where to write (default bench/results)
 #   BUILD, LIB, BUDDYSTAT   set by bench.mk
@@ -16,6 +19,12 @@
 # measures the whole process tree; the micro benchmark binary runs once per
 # allocator and writes Google Benchmark's JSON.  bench/report.py then merges
 # it all into the table.
+#
+# buddymalloc+prof is libbuddymalloc with its heap profiler on (prof=1, the
+# default prof_sample), in the micro benchmarks and the synthetic workloads
+# only: it measures what profiling costs and is no peer.  buddystat -P runs
+# it for the workloads; the micro binary writes its profiles to a mkdtemp
+# directory that is removed before the report.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -32,7 +41,8 @@ warmup=$([ "$mode" = full ] && echo 1 || echo 0)
 limit=${BENCH_TIMEOUT:-$([ "$mode" = full ] && echo 1200 || echo 300)}
 only=${BENCH_ONLY:-.}
 results=${BENCH_RESULTS:-$here/results}
-wanted=${BENCH_ALLOCATORS:-glibc jemalloc tcmalloc mimalloc buddymalloc}
+wanted=${BENCH_ALLOCATORS:-glibc jemalloc tcmalloc mimalloc buddymalloc buddymalloc+prof}
+prof_name=buddymalloc+prof
 progs=$BUILD/bench
 
 # find_lib SONAME...: the first one the dynamic linker knows of
@@ -63,7 +73,7 @@ for a in $wanted; do
 	jemalloc) lib=$(find_lib libjemalloc.so.2) ;;
 	tcmalloc) lib=$(find_lib libtcmalloc_minimal.so.4 libtcmalloc.so.4) ;;
 	mimalloc) lib=$(find_lib libmimalloc.so.2 libmimalloc.so) ;;
-	buddymalloc) [ -e "$LIB" ] && lib=$(readlink -f "$LIB") ;;
+	buddymalloc | "$prof_name") [ -e "$LIB" ] && lib=$(readlink -f "$LIB") ;;
 	*) echo "bench: unknown allocator '$a'" >&2; exit 2 ;;
 	esac
 	if [ -z "$lib" ]; then
@@ -78,6 +88,18 @@ for a in $wanted; do
 	names+=("$a")
 	specs+=("$a=$lib")
 done
+# buddymalloc+prof runs as buddystat -P buddymalloc: it needs buddymalloc
+prof=
+for i in "${!names[@]}"; do
+	[ "${names[$i]}" = "$prof_name" ] || continue
+	if [[ " ${names[*]} " == *" buddymalloc "* ]]; then
+		prof=$prof_name
+	else
+		echo "bench: $prof_name needs buddymalloc among the allocators, left out" >&2
+		unset 'names[i]' 'specs[i]'
+	fi
+done
+names=("${names[@]}") specs=("${specs[@]}")
 [ ${#names[@]} -gt 0 ] || { echo "bench: no allocator to run" >&2; exit 1; }
 
 [ -x "$BUDDYSTAT" ] || { echo "bench: $BUDDYSTAT missing: make bench-build" >&2; exit 2; }
@@ -93,6 +115,13 @@ done
 
 rm -rf "$results/raw" "$results/logs"
 mkdir -p "$results/raw" "$results/logs"
+profdir=
+if [ -n "$prof" ]; then
+	profdir=$(mktemp -d "${TMPDIR:-/tmp}/bench-prof.XXXXXX") || exit 2
+	trap 'rm -rf "$profdir"' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+fi
 start=$(date +%s)
 {
 	echo "mode=$mode"
@@ -119,7 +148,8 @@ start=$(date +%s)
 echo "bench: $mode mode, $threads threads, $runs runs each, allocators: ${names[*]}"
 for w in "${workloads[@]}"; do
 	args=()
-	for s in "${specs[@]}"; do args+=(-a "$s"); done
+	for s in "${specs[@]}"; do [ "${s%%=*}" = "$prof_name" ] || args+=(-a "$s"); done
+	[ -n "$prof" ] && [[ " ${synth[*]} " == *" $w "* ]] && args+=(-P buddymalloc)
 	"$BUDDYSTAT" "${args[@]}" -n "$runs" -W "$warmup" -t "$limit" -w "$w" \
 		-l "$results/logs/$w.log" -o "$results/raw/$w.csv" -o "$results/raw/$w.json" \
 		-- "$progs/$w" -m "$mode" -t "$threads"
@@ -132,13 +162,22 @@ if [[ micro =~ $only ]]; then
 		printf 'micro: %s ... ' "$a"
 		t0=$(date +%s)
 		if [ -n "$lib" ]; then pre=(env LD_PRELOAD="$lib"); else pre=(env -u LD_PRELOAD); fi
+		[ "$a" = "$prof_name" ] && pre+=("BUDDYMALLOC_OPTIONS=${BUDDYMALLOC_OPTIONS:+$BUDDYMALLOC_OPTIONS,}prof=1,prof_file=$profdir/micro")
 		timeout --kill-after=10 "$limit" "${pre[@]}" "$progs/micro" -m "$mode" -t "$threads" \
+			${BENCH_MICRO_FILTER:+"--benchmark_filter=$BENCH_MICRO_FILTER"} \
 			--benchmark_out="$results/raw/micro-$a.json" --benchmark_out_format=json \
 			>"$results/logs/micro-$a.log" 2>&1
 		rc=$?
-		echo "exit $rc, $(($(date +%s) - t0))s"
+		extra=
+		if [ "$a" = "$prof_name" ]; then
+			n=$(find "$profdir" -name 'micro.*.heap' | wc -l)
+			extra=", $n profile(s)"
+			rm -f "$profdir"/micro.*.heap
+		fi
+		echo "exit $rc, $(($(date +%s) - t0))s$extra"
 	done
 fi
 echo "elapsed=$(($(date +%s) - start))" >>"$results/raw/meta.txt"
+[ -n "$profdir" ] && rm -rf "$profdir"
 
 exec /usr/bin/python3 "$here/report.py" "$results"

@@ -33,9 +33,9 @@ INSTALL      ?= install
 # bench/bench.mk builds buddystat; without it, the same rule lives here.
 BUDDYSTAT ?= $(BUILD)/bin/buddystat
 ifndef BENCH_SRC
-$(BUDDYSTAT): stats/buddystat.c
+$(BUDDYSTAT): stats/buddystat.c stats/profcost.c stats/profcost.h
 	@mkdir -p $(@D)
-	$(CC) -O2 -g -std=gnu11 -Wall -Wextra -o $@ $< -lm
+	$(CC) -O2 -g -std=gnu11 -Wall -Wextra -o $@ $(filter %.c,$^) -lm
 endif
 
 INST_REAL  := libbuddymalloc.so.$(VERSION)

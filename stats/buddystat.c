@@ -3,13 +3,16 @@
  * cost: wall, user and sys time, peak RSS, minor and major faults of the
  * whole process tree, as the median and spread over a number of runs.
  *
- *   buddystat [-a NAME[=LIB]]... [-n RUNS] [-W WARMUP] [-t SECS] [-w LABEL]
- *             [-f table|csv|json] [-o FILE]... [-l LOG] [-H] [-q] -- CMD [ARG]...
+ *   buddystat [-a NAME[=LIB]]... [-P NAME | --prof-cost[=NAME]] [-n RUNS]
+ *             [-W WARMUP] [-t SECS] [-w LABEL] [-f table|csv|json] [-o FILE]...
+ *             [-l LOG] [-H] [-q] -- CMD [ARG]...
  *
  * Each allocator is one LD_PRELOAD (none for glibc, NAME without =LIB or
  * with an empty LIB).  Without -a, the command runs once under the current
  * environment.  Runs of different allocators are interleaved, so a drift in
- * the machine's speed is shared among them.
+ * the machine's speed is shared among them.  -P (profcost.c) adds the
+ * allocator NAME+prof: NAME once more with libbuddymalloc's heap profiler
+ * on, compared with NAME.
  *
  * Measuring: the command runs in its own process group; buddystat is a
  * child subreaper, so descendants that outlive their parent (daemons) are
@@ -26,6 +29,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -39,6 +43,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "profcost.h"
 
 enum format { FMT_TABLE, FMT_CSV, FMT_JSON };
 
@@ -58,6 +64,7 @@ static const struct {
 
 struct sample {
 	double v[NR_METRICS];
+	double prof[NR_PROF_VALUES];    /* what its profiles say (NAME+prof only) */
 	int status;             /* wait status of the command */
 	int timed_out;
 };
@@ -68,6 +75,7 @@ struct allocator {
 	struct sample *samples;
 	int nsamples;
 	int failed;
+	int prof_of;            /* NAME+prof: the index of NAME; else -1 */
 };
 
 struct output {
@@ -86,8 +94,18 @@ struct options {
 	int nouts;
 	enum format stdout_fmt;
 	int no_header, quiet;
+	const char *prof_cost;  /* -P NAME; "" for the last -a; NULL: no */
+	int prof;               /* index of NAME+prof, or -1 */
 	char **cmd;
 };
+
+/* SIGINT, SIGTERM or SIGHUP: the run is killed, then buddystat dies of it. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	interrupted = sig;
+}
 
 static struct {
 	int on;
@@ -113,6 +131,10 @@ static void usage(void)
 	fputs("usage: buddystat [options] [--] CMD [ARG]...\n"
 	      "  -a NAME[=LIB]  run under this allocator (repeatable); no LIB or an\n"
 	      "                 empty one means no preload (glibc)\n"
+	      "  -P NAME, --prof-cost[=NAME]\n"
+	      "                 also run NAME (default: the last -a) as NAME+prof,\n"
+	      "                 with libbuddymalloc's heap profiler on (prof=1), and\n"
+	      "                 report what profiling costs\n"
 	      "  -n RUNS        measured runs per allocator (default 1)\n"
 	      "  -W RUNS        warm-up runs per allocator, not reported (default 0)\n"
 	      "  -t SECS        kill a run (its whole process group) after SECS\n"
@@ -180,6 +202,7 @@ static void add_allocator(struct options *o, const char *spec)
 		die("out of memory");
 	a = &o->allocs[o->nallocs++];
 	memset(a, 0, sizeof(*a));
+	a->prof_of = -1;
 	a->name = eq ? strndup(spec, (size_t)(eq - spec)) : strdup(spec);
 	if (!eq || !eq[1]) {
 		a->lib = strdup("");
@@ -192,16 +215,53 @@ static void add_allocator(struct options *o, const char *spec)
 	a->lib = strdup(path);
 }
 
+/* -P: NAME+prof, a copy of NAME (or of the last allocator) run profiled. */
+static void add_prof_twin(struct options *o)
+{
+	struct allocator *a;
+	int base = o->nallocs - 1, i;
+	char *name;
+
+	if (*o->prof_cost) {
+		for (base = 0; base < o->nallocs; base++)
+			if (strcmp(o->allocs[base].name, o->prof_cost) == 0)
+				break;
+		if (base == o->nallocs)
+			die("-P %s: no such allocator (-a)", o->prof_cost);
+	}
+	if (asprintf(&name, "%s+prof", o->allocs[base].name) < 0)
+		die("out of memory");
+	for (i = 0; i < o->nallocs; i++)
+		if (strcmp(o->allocs[i].name, name) == 0)
+			die("-P: there is already an allocator named %s", name);
+	o->allocs = realloc(o->allocs, sizeof(*o->allocs) * (size_t)(o->nallocs + 1));
+	if (!o->allocs)
+		die("out of memory");
+	a = &o->allocs[o->nallocs];
+	*a = o->allocs[base];
+	a->name = name;
+	a->prof_of = base;
+	o->prof = o->nallocs++;
+}
+
 static void parse_args(struct options *o, int argc, char **argv)
 {
+	static const struct option longs[] = {
+		{ "prof-cost", optional_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int c;
 
 	o->runs = 1;
+	o->prof = -1;
 	o->stdout_fmt = FMT_TABLE;
-	while ((c = getopt(argc, argv, "+a:n:W:t:w:f:o:l:Hqh")) != -1) {
+	while ((c = getopt_long(argc, argv, "+a:P:n:W:t:w:f:o:l:Hqh", longs, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			add_allocator(o, optarg);
+			break;
+		case 'P':
+			o->prof_cost = optarg ? optarg : "";
 			break;
 		case 'n':
 			o->runs = atoi(optarg);
@@ -259,7 +319,10 @@ static void parse_args(struct options *o, int argc, char **argv)
 		o->nallocs = 1;
 		o->allocs[0].name = pre && *pre ? (base ? base + 1 : pre) : "default";
 		o->allocs[0].lib = NULL;
+		o->allocs[0].prof_of = -1;
 	}
+	if (o->prof_cost)
+		add_prof_twin(o);
 }
 
 /* ---- progress line ---- */
@@ -326,6 +389,8 @@ static void child_exec(const struct options *o, const struct allocator *a,
 		unsetenv("LD_PRELOAD");
 	else if (a->lib)
 		setenv("LD_PRELOAD", a->lib, 1);
+	if (a->prof_of >= 0)
+		profcost_child_env(run);
 	setenv("BUDDYSTAT_ALLOCATOR", a->name, 1);
 	snprintf(buf, sizeof(buf), "%d", run);
 	setenv("BUDDYSTAT_RUN", buf, 1);
@@ -437,6 +502,10 @@ static void run_once(const struct options *o, struct allocator *a, int logfd,
 			break;
 		sigtimedwait(&chld, NULL, &tick);
 		t = now();
+		if (interrupted) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+		}
 		if (o->timeout > 0 && t - t0 > o->timeout && !s->timed_out) {
 			s->timed_out = 1;
 			kill(-pid, SIGKILL);
@@ -449,6 +518,8 @@ static void run_once(const struct options *o, struct allocator *a, int logfd,
 	}
 	s->v[M_WALL] = now() - t0;
 	clean_up(pid, s);
+	if (a->prof_of >= 0)
+		profcost_collect(run, s->prof);
 	if (logfd >= 0)
 		dprintf(logfd, "### buddystat end status=%d timed_out=%d wall_s=%.4f\n",
 			WIFEXITED(s->status) ? WEXITSTATUS(s->status)
@@ -475,23 +546,38 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static struct summary summarize(const struct allocator *a, enum metric m)
+/* Median, min and max of v[0..n) (v is sorted in place). */
+static struct summary summary_of(double *v, int n)
 {
-	struct summary r = { NAN, NAN, NAN, 0 };
+	struct summary r = { NAN, NAN, NAN, n };
+
+	if (n > 0) {
+		qsort(v, (size_t)n, sizeof(double), cmp_double);
+		r.min = v[0];
+		r.max = v[n - 1];
+		r.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	}
+	return r;
+}
+
+/* A metric (prof 0) or a profile figure (prof 1) over the successful runs. */
+static struct summary summarize_value(const struct allocator *a, int prof, int k)
+{
 	double *v = xcalloc((size_t)a->nsamples + 1, sizeof(double));
-	int i;
+	struct summary r;
+	int i, n = 0;
 
 	for (i = 0; i < a->nsamples; i++)
 		if (sample_ok(&a->samples[i]))
-			v[r.n++] = a->samples[i].v[m];
-	if (r.n > 0) {
-		qsort(v, (size_t)r.n, sizeof(double), cmp_double);
-		r.min = v[0];
-		r.max = v[r.n - 1];
-		r.median = r.n % 2 ? v[r.n / 2] : (v[r.n / 2 - 1] + v[r.n / 2]) / 2;
-	}
+			v[n++] = prof ? a->samples[i].prof[k] : a->samples[i].v[k];
+	r = summary_of(v, n);
 	free(v);
 	return r;
+}
+
+static struct summary summarize(const struct allocator *a, enum metric m)
+{
+	return summarize_value(a, 0, m);
 }
 
 /* Half the range, as a percentage of the median. */
@@ -500,17 +586,83 @@ static double spread_pct(struct summary s)
 	return s.median > 0 ? (s.max - s.min) / 2 / s.median * 100 : 0;
 }
 
+/* ---- the cost of profiling (-P) ---- */
+
+static double ratio(double x, double y)
+{
+	return y > 0 && !isnan(x) && !isnan(y) ? x / y : NAN;
+}
+
+/* NAME+prof's median of metric m over NAME's. */
+static double prof_ratio(const struct options *o, enum metric m)
+{
+	const struct allocator *p = &o->allocs[o->prof];
+
+	return ratio(summarize(p, m).median, summarize(&o->allocs[p->prof_of], m).median);
+}
+
+/* The median of run i's wall time under NAME+prof over run i's under NAME,
+ * over the runs where both succeeded: the two ran one after the other. */
+static double prof_paired_wall(const struct options *o)
+{
+	const struct allocator *p = &o->allocs[o->prof], *b = &o->allocs[p->prof_of];
+	double *v = xcalloc((size_t)p->nsamples + 1, sizeof(double));
+	double r;
+	int i, n = 0;
+
+	for (i = 0; i < p->nsamples && i < b->nsamples; i++)
+		if (sample_ok(&p->samples[i]) && sample_ok(&b->samples[i]) &&
+		    b->samples[i].v[M_WALL] > 0)
+			v[n++] = p->samples[i].v[M_WALL] / b->samples[i].v[M_WALL];
+	r = summary_of(v, n).median;
+	free(v);
+	return r;
+}
+
+static const char *fmt_x(char *buf, size_t size, double x)
+{
+	if (isnan(x))
+		snprintf(buf, size, "n/a");
+	else
+		snprintf(buf, size, "x%.3f", x);
+	return buf;
+}
+
+static void put_prof_table(FILE *f, const struct options *o)
+{
+	const struct allocator *p = &o->allocs[o->prof];
+	char b[5][32];
+
+	fprintf(f, "  profiling cost, %s / %s: wall %s (paired %s), user %s, sys %s, "
+		"peak RSS %s\n", p->name, o->allocs[p->prof_of].name,
+		fmt_x(b[0], 32, prof_ratio(o, M_WALL)), fmt_x(b[1], 32, prof_paired_wall(o)),
+		fmt_x(b[2], 32, prof_ratio(o, M_USER)), fmt_x(b[3], 32, prof_ratio(o, M_SYS)),
+		fmt_x(b[4], 32, prof_ratio(o, M_RSS)));
+	if (summarize(p, M_WALL).n == 0)
+		return;
+	fprintf(f, "  %s, median per run: %.0f profiles, %.0f sampled stacks, "
+		"%.1f MiB allocated, %.1f MiB in use at exit (the profiles' estimates)\n",
+		p->name, summarize_value(p, 1, PV_PROFILES).median,
+		summarize_value(p, 1, PV_STACKS).median,
+		summarize_value(p, 1, PV_ALLOC_BYTES).median / 1048576,
+		summarize_value(p, 1, PV_LIVE_BYTES).median / 1048576);
+}
+
 /* ---- outputs ---- */
 
 static void put_table(FILE *f, const struct options *o)
 {
-	int i, j;
+	int i, j, width = 14;   /* the allocator column: 14, or the longest name */
+
+	for (i = 0; i < o->nallocs; i++)
+		if ((int)strlen(o->allocs[i].name) > width)
+			width = (int)strlen(o->allocs[i].name);
 
 	fprintf(f, "%s:", o->label);
 	for (j = 0; o->cmd[j]; j++)
 		fprintf(f, " %s", o->cmd[j]);
 	fprintf(f, "  (%d run%s)\n", o->runs, o->runs == 1 ? "" : "s");
-	fprintf(f, "  %-14s %15s  %9s %9s %15s  %13s %7s\n", "allocator",
+	fprintf(f, "  %-*s %15s  %9s %9s %15s  %13s %7s\n", width, "allocator",
 		metrics[M_WALL].title, metrics[M_USER].title, metrics[M_SYS].title,
 		metrics[M_RSS].title, metrics[M_MINFLT].title, metrics[M_MAJFLT].title);
 	for (i = 0; i < o->nallocs; i++) {
@@ -518,18 +670,20 @@ static void put_table(FILE *f, const struct options *o)
 		struct summary w = summarize(a, M_WALL), r = summarize(a, M_RSS);
 
 		if (w.n == 0) {
-			fprintf(f, "  %-14s FAILED (%d of %d runs)\n", a->name, a->failed,
+			fprintf(f, "  %-*s FAILED (%d of %d runs)\n", width, a->name, a->failed,
 				a->nsamples);
 			continue;
 		}
-		fprintf(f, "  %-14s %8.3f ±%4.1f%%  %9.3f %9.3f %8.1f ±%4.1f%%  %13.0f %7.0f",
-			a->name, w.median, spread_pct(w), summarize(a, M_USER).median,
+		fprintf(f, "  %-*s %8.3f ±%4.1f%%  %9.3f %9.3f %8.1f ±%4.1f%%  %13.0f %7.0f",
+			width, a->name, w.median, spread_pct(w), summarize(a, M_USER).median,
 			summarize(a, M_SYS).median, r.median / 1024, spread_pct(r),
 			summarize(a, M_MINFLT).median, summarize(a, M_MAJFLT).median);
 		if (a->failed)
 			fprintf(f, "  (%d failed)", a->failed);
 		fputc('\n', f);
 	}
+	if (o->prof >= 0)
+		put_prof_table(f, o);
 }
 
 static void put_csv_number(FILE *f, double v, enum metric m)
@@ -612,6 +766,61 @@ static void put_json_number(FILE *f, double v)
 		fprintf(f, "%.6g", v);
 }
 
+/* "key": {"median": .., "min": .., "max": .., "samples": [every run]} */
+static void put_json_figure(FILE *f, const struct allocator *a, int prof, int k,
+			    const char *key)
+{
+	struct summary s = summarize_value(a, prof, k);
+	int i;
+
+	fprintf(f, "\"%s\": {\"median\": ", key);
+	put_json_number(f, s.median);
+	fputs(", \"min\": ", f);
+	put_json_number(f, s.min);
+	fputs(", \"max\": ", f);
+	put_json_number(f, s.max);
+	fputs(", \"samples\": [", f);
+	for (i = 0; i < a->nsamples; i++) {
+		if (i)
+			fputs(", ", f);
+		put_json_number(f, prof ? a->samples[i].prof[k] : a->samples[i].v[k]);
+	}
+	fputs("]}", f);
+}
+
+/* NAME+prof's "prof": what its profiles said, per run. */
+static void put_json_prof(FILE *f, const struct allocator *a)
+{
+	int k;
+
+	fputs(",\n     \"prof\": {", f);
+	for (k = 0; k < NR_PROF_VALUES; k++) {
+		fputs(k ? ",\n      " : "", f);
+		put_json_figure(f, a, 1, k, prof_value_names[k]);
+	}
+	fputs("}", f);
+}
+
+/* The top level's "prof_cost": NAME+prof over NAME. */
+static void put_json_prof_cost(FILE *f, const struct options *o)
+{
+	const struct allocator *p = &o->allocs[o->prof];
+	static const enum metric ms[] = { M_WALL, M_USER, M_SYS, M_RSS };
+	size_t i;
+
+	fputs(",\n \"prof_cost\": {\"allocator\": ", f);
+	put_json_string(f, o->allocs[p->prof_of].name);
+	fputs(", \"profiled\": ", f);
+	put_json_string(f, p->name);
+	fputs(", \"wall_paired_ratio\": ", f);
+	put_json_number(f, prof_paired_wall(o));
+	for (i = 0; i < sizeof(ms) / sizeof(ms[0]); i++) {
+		fprintf(f, ", \"%s_ratio\": ", metrics[ms[i]].csv);
+		put_json_number(f, prof_ratio(o, ms[i]));
+	}
+	fputs("}", f);
+}
+
 static void put_json_result(FILE *f, const struct allocator *a)
 {
 	int m, i;
@@ -631,22 +840,11 @@ static void put_json_result(FILE *f, const struct allocator *a)
 	}
 	fputs("]", f);
 	for (m = 0; m < NR_METRICS; m++) {
-		struct summary s = summarize(a, (enum metric)m);
-
-		fprintf(f, ",\n     \"%s\": {\"median\": ", metrics[m].csv);
-		put_json_number(f, s.median);
-		fputs(", \"min\": ", f);
-		put_json_number(f, s.min);
-		fputs(", \"max\": ", f);
-		put_json_number(f, s.max);
-		fputs(", \"samples\": [", f);
-		for (i = 0; i < a->nsamples; i++) {
-			if (i)
-				fputs(", ", f);
-			put_json_number(f, a->samples[i].v[m]);
-		}
-		fputs("]}", f);
+		fputs(",\n     ", f);
+		put_json_figure(f, a, 0, m, metrics[m].csv);
 	}
+	if (a->prof_of >= 0)
+		put_json_prof(f, a);
 	fputs("}", f);
 }
 
@@ -668,7 +866,10 @@ static void put_json(FILE *f, const struct options *o)
 		put_json_result(f, &o->allocs[i]);
 		fputs(i + 1 < o->nallocs ? ",\n" : "\n", f);
 	}
-	fputs(" ]}\n", f);
+	fputs(" ]", f);
+	if (o->prof >= 0)
+		put_json_prof_cost(f, o);
+	fputs("}\n", f);
 }
 
 static void put(FILE *f, enum format fmt, const struct options *o)
@@ -702,6 +903,16 @@ static int write_outputs(const struct options *o)
 	return rc;
 }
 
+/* After an interrupted run: no profile left behind, then the signal. */
+static void die_of(int sig)
+{
+	progress_clear();
+	profcost_close();
+	signal(sig, SIG_DFL);
+	raise(sig);
+	_exit(128 + sig);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -715,6 +926,14 @@ int main(int argc, char **argv)
 		if (logfd < 0)
 			die("%s: %s", o.log, strerror(errno));
 	}
+	if (o.prof >= 0) {
+		if (profcost_open() != 0)
+			exit(2);
+		atexit(profcost_close);
+	}
+	signal(SIGINT, on_interrupt);
+	signal(SIGTERM, on_interrupt);
+	signal(SIGHUP, on_interrupt);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
 		fprintf(stderr, "buddystat: cannot become a subreaper; daemons escape\n");
 	sigemptyset(&chld);
@@ -736,6 +955,8 @@ int main(int argc, char **argv)
 			progress.alloc = a->name;
 			progress.run = run;
 			run_once(&o, a, logfd, run, &s);
+			if (interrupted)
+				die_of(interrupted);
 			if (run < o.warmup)
 				continue;
 			a->samples[a->nsamples++] = s;

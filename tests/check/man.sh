@@ -10,7 +10,8 @@
 #  3. Every symbol of preload/exports.map has a prototype in the SYNOPSIS
 #     and an entry of its own in libbuddymalloc.3.
 #  4. buddymalloc.1 lists every option of tools/buddymalloc's usage text, and
-#     buddystat.1 every option letter of stats/buddystat.c's getopt string.
+#     buddystat.1 every option letter of stats/buddystat.c's getopt string
+#     and every long option of its getopt_long table.
 #  5. The version in each page's .TH line is mk/install.mk's VERSION.
 # Prints one line per problem; exit status 1 when there is any.
 set -u
@@ -381,13 +382,17 @@ for opt in sorted(set(re.findall(r"^\s+(-[-\w]+)", usage, re.M))):
 
 secs_s = sections(parse_roff(stat1))
 tags_s = " ".join(tag for tag, _ in items(secs_s.get("OPTIONS", [])))
-m = re.search(r'getopt\(argc, argv, "\+?([^"]+)"\)', read("stats/buddystat.c"))
+bs_src = read("stats/buddystat.c")
+m = re.search(r'getopt(?:_long)?\(argc, argv, "\+?([^"]+)"', bs_src)
 if not m:
     problem("stats/buddystat.c: no getopt string found")
 else:
     for letter in re.sub(r"[^A-Za-z0-9]", "", m.group(1)):
         if not re.search(r"(?<![\w-])-%s(?![\w-])" % letter, tags_s):
             problem("%s: option -%s of buddystat is not documented under OPTIONS" % (stat1, letter))
+for long_opt in re.findall(r'\{ "([\w-]+)", (?:no|required|optional)_argument', bs_src):
+    if not re.search(r"(?<![\w-])--%s(?![\w-])" % re.escape(long_opt), tags_s):
+        problem("%s: option --%s of buddystat is not documented under OPTIONS" % (stat1, long_opt))
 
 # version
 mk = re.search(r"^VERSION\s*:?=\s*(\S+)", read("mk/install.mk"), re.M)
