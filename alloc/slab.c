@@ -12,7 +12,9 @@
  *              they bring inuse down to s->unfull (an eighth of the slab
  *              free) it goes to the tail of the partial list. Frees of
  *              other threads wait on its remote list; a refill that finds
- *              no partial slab looks at the head of the full list for them.
+ *              no partial slab looks at the head of the full list for them,
+ *              and every refill at the head of one other class's full list
+ *              (slab_sweep), so a class no longer allocated lets them go.
  *              Both lists are queues (taken at the head, added at the
  *              tail), so a slab waits its turn and gathers frees: a refill
  *              takes a slab with many free objects, and ownership never
@@ -343,6 +345,30 @@ static struct slab *slab_next(struct tcache *tc, unsigned cls)
 }
 
 /*
+ * At each refill, one look at the head of another class's full list, round
+ * robin: a slab whose objects all came back from other threads goes back
+ * to the page cache, one with enough of them to the partial list, so that
+ * a class the thread no longer allocates does not keep them.
+ */
+static void slab_sweep(struct tcache *tc)
+{
+	unsigned cls = tc->sweep_cls;
+	tc->sweep_cls = (uint8_t)(cls + 1 < NR_CLASSES ? cls + 1 : 0);
+	struct slab *s = tc->full[cls];
+	if (!s || !atomic_load_explicit(&s->remote, memory_order_relaxed))
+		return;
+	uint16_t mark = s->unfull;
+	full_del(tc, s);
+	slab_collect(s);
+	if (s->inuse == 0)
+		slab_release(tc, s);
+	else if (s->inuse <= mark)
+		partial_add(tc, s);
+	else
+		full_add(tc, s);
+}
+
+/*
  * The active slab of cls has no free object: carve more of it, collect its
  * remote frees, or move on to the next slab. An object, or NULL when no
  * memory is left (alloc.c reclaims and calls again).
@@ -359,6 +385,7 @@ void *slab_alloc_refill(struct tcache *tc, unsigned cls)
 	}
 	if (!s) {
 		tc->active[cls] = &dummy_slab;
+		slab_sweep(tc);
 		s = slab_next(tc, cls);
 		if (!s) {
 			tcache_busy_exit(tc);

@@ -212,6 +212,7 @@ struct tcache {
 	struct slab *full[NR_CLASSES];		/* owned slabs that ran out: a queue */
 	struct slab *full_tail[NR_CLASSES];
 	uint8_t nr_empty[NR_CLASSES];		/* of the partial ones, empty ones kept (slab_reserve) */
+	uint8_t sweep_cls;			/* the full list a refill looks at next (slab.c) */
 	struct pcp pcp[NR_ZONES];
 	struct chunk *chunk_slot;		/* the last mapped chunk freed (large.c) */
 	uint64_t chunk_slot_time;		/* when, in os_now_ms() time */

@@ -3,7 +3,9 @@
  * inside their slab, aligned, and map back to their slab; freeing them
  * all gives the slabs back; objects freed by another thread are collected
  * and reused by the owner; a slab that runs out stays with its owner and
- * comes back to it (full_stays_owned); a thread that only frees takes a
+ * comes back to it (full_stays_owned), or goes back to the page cache
+ * once every object came back from another thread (sweep); a thread that
+ * only frees takes a
  * cache; the full slabs of an exited thread are orphaned and claimed
  * (orphans); a thread's slabs are abandoned at its exit and adopted by the
  * next thread; a double free is caught and changes nothing.
@@ -196,6 +198,33 @@ static void full_stays_owned(void)
 			ba_free(objs[i], "free"), objs[i] = NULL;
 }
 
+/* A full slab whose objects all came back from another thread goes back
+ * to the page cache at a refill of other classes (slab_sweep), though its
+ * own class is never allocated again. */
+static void sweep(void)
+{
+	unsigned c = sc_of(5000), big = NR_CLASSES - 1;
+	size_t cap = sc_table[c].capacity;
+	struct tcache *tc = tls_tc;
+	pthread_t t;
+	memset(objs, 0, sizeof(objs));
+	for (size_t i = 0; i < 2 * cap; i++)
+		objs[i] = unit_slab_alloc(c);
+	struct slab *s = slab_of(objs[0]);
+	CHECK(tc->full[c] == s, "the slab that ran out heads the full list");
+	pthread_create(&t, NULL, free_slab_objects, s);
+	pthread_join(t, NULL);
+	int64_t freed0 = tc->stat.slabs_freed;
+	size_t n = 2 * sc_table[big].capacity * (NR_CLASSES + 2);
+	for (size_t i = 2 * cap; i < 2 * cap + n; i++)
+		objs[i] = unit_slab_alloc(big);
+	CHECK(!on_list(tc->full[c], s) && tc->stat.slabs_freed > freed0,
+	      "a full slab freed by another thread is given back by the sweep");
+	for (size_t i = 0; i < 2 * cap + n; i++)
+		if (objs[i])
+			ba_free(objs[i], "free"), objs[i] = NULL;
+}
+
 static void *alloc_full_and_exit(void *arg)
 {
 	unsigned c = (unsigned)(uintptr_t)arg;
@@ -310,6 +339,7 @@ int main(void)
 	every_class();
 	remote_frees();
 	full_stays_owned();
+	sweep();
 	orphans();
 	exit_and_adopt();
 	double_free();
