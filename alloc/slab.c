@@ -589,7 +589,6 @@ void slab_free_remote(struct tcache *tc, struct slab *s, void **o)
 		slab_free_owned(tc, s, o);
 		return;
 	}
-	tcache_busy_enter(tc);		/* a claim below changes our lists */
 	uintptr_t old = atomic_load_explicit(&s->remote, memory_order_relaxed);
 	for (;;) {
 		if (old == SLAB_NOTIFY) {
@@ -597,6 +596,7 @@ void slab_free_remote(struct tcache *tc, struct slab *s, void **o)
 					memory_order_acquire, memory_order_relaxed))
 				continue;
 			/* claimed an orphaned slab: it is ours now, and partial */
+			tcache_busy_enter(tc);
 			slab_own(s, tc);
 			partial_add(tc, s);
 			slab_free_owned(tc, s, o);
@@ -609,8 +609,7 @@ void slab_free_remote(struct tcache *tc, struct slab *s, void **o)
 				memory_order_release, memory_order_relaxed))
 			break;
 	}
-	tc->stat.nfree[s->cls]++;
-	tcache_busy_exit(tc);
+	tc->stat.nfree[s->cls]++;	/* a push changes none of our lists: not busy */
 }
 
 /* A thread's slab that it gives up for good (thread exit). */
