@@ -98,7 +98,9 @@ struct slab {
 	void *free;			/* local free list, owner only */
 	_Atomic uintptr_t remote;	/* objects freed by other threads | SLAB_NOTIFY */
 	_Atomic(struct tcache *) owner;	/* NULL when on a shared list or full */
-	uint32_t inuse;		/* objects handed out and not freed locally or collected */
+	uint16_t inuse;		/* objects handed out and not freed locally or collected */
+	uint16_t unfull;	/* on the owner's full list: back to partial when inuse
+				 * falls to this (slab.c); 0 on any other list */
 	uint32_t bump;		/* objects ever carved out of the slab */
 };
 
@@ -210,8 +212,12 @@ struct kmem_cache {
 
 struct tcache {
 	struct slab *active[NR_CLASSES];	/* never NULL: &dummy_slab when none */
-	struct slab *partial[NR_CLASSES];	/* owned slabs with free objects */
-	uint8_t nr_empty[NR_CLASSES];		/* of those, empty ones kept (slab_reserve) */
+	struct slab *partial[NR_CLASSES];	/* owned slabs with free objects: a queue */
+	struct slab *partial_tail[NR_CLASSES];
+	struct slab *full[NR_CLASSES];		/* owned slabs that ran out: a queue */
+	struct slab *full_tail[NR_CLASSES];
+	uint8_t nr_empty[NR_CLASSES];		/* of the partial ones, empty ones kept (slab_reserve) */
+	uint8_t sweep_cls;			/* the full list a refill looks at next (slab.c) */
 	struct pcp pcp[NR_ZONES];
 	struct chunk *chunk_slot;		/* the last mapped chunk freed (large.c) */
 	uint64_t chunk_slot_time;		/* when, in os_now_ms() time */
