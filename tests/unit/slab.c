@@ -3,8 +3,10 @@
  * inside their slab, aligned, and map back to their slab; freeing them
  * all gives the slabs back; objects freed by another thread are collected
  * and reused by the owner; the first free into a full slab claims it for
- * the freeing thread; a thread's slabs are abandoned at its exit and
- * adopted by the next thread; a double free is caught and changes nothing.
+ * the freeing thread; a slab's second page descriptor, half of its head,
+ * reads as its tail while it lives and as a plain tail after; a thread's
+ * slabs are abandoned at its exit and adopted by the next thread; a
+ * double free is caught and changes nothing.
  */
 #include <pthread.h>
 
@@ -38,6 +40,9 @@ static void every_class(void)
 			CHECK(s && page_head_of(s->sec, objs[i], &off) == slab_page(s) && slab_owns_at(s, off) &&
 			      s->kind == PG_SLAB && s->cls == c,
 			      "class %u object %zu maps back to its slab", c, i);
+			struct page *second = slab_page(s) + 1;
+			CHECK(second->kind == PG_TAIL && second->tail_dist == 1,
+			      "class %u object %zu: the slab's second descriptor reads as its tail", c, i);
 			if ((size & (size - 1)) == 0)
 				CHECK(((uintptr_t)objs[i] & (size - 1)) == 0, "power-of-two class %u aligned", c);
 			memset(objs[i], (int)(i & 0xff), size);
@@ -47,8 +52,25 @@ static void every_class(void)
 			CHECK(b[0] == (i & 0xff) && b[size - 1] == (i & 0xff), "class %u object %zu overwritten", c, i);
 		}
 		check_slab(tc->active[c]);
+		struct slab *used[8];
+		size_t nused = 0, released = 0;
+		for (size_t i = 0; i < n; i++)
+			if (nused < 8 && (nused == 0 || slab_of(objs[i]) != used[nused - 1]))
+				used[nused++] = slab_of(objs[i]);
 		for (size_t i = 0; i < n; i++)
 			ba_free(objs[i], "free");
+		/* a slab that went back leaves a plain tail in its second
+		 * descriptor: kind, counts and distance all zero */
+		for (size_t k = 0; k < nused; k++) {
+			struct page *second = slab_page(used[k]) + 1;
+			if (used[k]->kind == PG_SLAB)
+				continue;
+			released++;
+			CHECK(second->kind == PG_TAIL && second->tail_dist == 0 && second->run_pages == 0 &&
+			      second->zeroed == 0 && second->cls == 0,
+			      "class %u: a released slab's second descriptor is a plain tail", c);
+		}
+		CHECK(released || opt.slab_reserve >= nused - 1, "class %u: no slab went back", c);
 		/* every slab but the active one emptied; the reserve stays */
 		size_t cap = sc_table[c].capacity, others = n % cap ? n / cap : n / cap - 1;
 		size_t expect = others > opt.slab_reserve ? others - opt.slab_reserve : 0;
