@@ -143,8 +143,8 @@ static bool slab_extend(struct slab *s)
 		return false;
 	if (n == 0)
 		n = 1;
-	if (n > c->capacity - s->bump)
-		n = c->capacity - s->bump;
+	if (n > (uint32_t)c->capacity - s->bump)
+		n = (uint32_t)c->capacity - s->bump;
 	uintptr_t base = slab_base(s);
 	void **head = s->free;
 	for (uint32_t i = s->bump + n; i-- > s->bump;) {
@@ -240,7 +240,9 @@ static void slab_release(struct tcache *tc, struct slab *s)
 	size_t pfn = page_pfn(sec, slab_page(s)), n = (size_t)1 << s->order;
 	for (size_t i = 1; i < n; i++)
 		sec->pages[pfn + i].tail_dist = 0;
-	s->holes = 0;
+	s->bump = 0;		/* the second page's descriptor: a plain tail again */
+	s->holes = 0;		/* the third's */
+	s->unfull = 0;		/* the head's run_pages, zero in any free block */
 	slab_own(s, NULL);
 	tc->stat.slabs_freed++;
 	tc->stat.slabs[s->cls]--;
@@ -256,8 +258,9 @@ static struct slab *slab_new(struct tcache *tc, unsigned cls)
 		return NULL;
 	size_t pfn = page_pfn(sec, pg), n = (size_t)1 << c->order;
 	for (size_t i = 1; i < n; i++)
-		sec->pages[pfn + i].tail_dist = (uint32_t)i;
+		sec->pages[pfn + i].tail_dist = (uint16_t)i;
 	struct slab *s = page_slab(pg);
+	s->tail_kind = PG_TAIL;		/* it is one already: a block's tails are */
 	s->cls = (uint8_t)cls;
 	s->order = c->order;
 	s->free = NULL;

@@ -59,9 +59,12 @@ struct tcache;
 struct section;
 
 /*
- * One page frame: 64 bytes, like the kernel's. The first four words mean
- * the same for every kind; the last four belong to the kind (the kernel's
- * union in struct page): a slab head is read through struct slab below.
+ * One page frame: 32 bytes, half the kernel's, so the descriptors of a
+ * section cost 0.8% of its pages and not 1.6%: they stay resident as long
+ * as one block they describe is in use, which after a fragmenting load and
+ * malloc_trim is nearly all of them. Every kind reads these four words; a
+ * slab, which spans at least four pages (sizeclass.c), has a larger head:
+ * struct slab below covers its own descriptor and its next two pages'.
  */
 struct page {
 	uint8_t kind;		/* enum page_kind */
@@ -73,38 +76,59 @@ struct page {
 	uint8_t cls;		/* SLAB: size class */
 	union {
 		uint32_t run_pages;	/* RUN head: pages in the run (RUN_CONT: here) */
-		uint32_t tail_dist;	/* TAIL of a slab: distance to its head; else 0 */
+		uint16_t tail_dist;	/* TAIL of a slab: distance to its head; else 0 */
 	};
 	struct page *next;	/* free_area, page cache or slab list */
 	struct page *prev;
 	struct section *sec;	/* every head: its section */
-	uintptr_t kind_private[4];
 };
 
 /*
- * The slab view of a PG_SLAB head page. Same memory, same first four
- * words (asserted below); the rest is the slab's own. The build uses
- * -fno-strict-aliasing, as the kernel does, for exactly this overlay.
+ * The slab view of a PG_SLAB head page: the head's descriptor and the
+ * next two (a slab spans at least four pages: sizeclass.c), 96 bytes. The
+ * first four words are struct page's (asserted below). The second and
+ * third descriptors must still read as what they are, the slab's tails at
+ * distance 1 and 2, to page_head_of() (section.h), which any thread may
+ * run at any time: so their kind bytes are PG_TAIL and their tail_dist 1
+ * and 2 for the slab's whole life, and the slab's own fields use only the
+ * bytes no reader of a tail looks at (a tail's list words, and the bytes
+ * beside its kind and distance). What free reads (the first two
+ * descriptors) is one cache line: pages[] is 64-byte aligned and a slab
+ * starts at an even pfn. The third holds what only slow paths read. The
+ * build uses -fno-strict-aliasing, as the kernel does, for this overlay.
  */
 struct slab {
 	uint8_t kind;		/* PG_SLAB */
 	uint8_t order;
 	uint8_t sampled;	/* objects of it sampled by the profiler (classify.h) */
 	uint8_t cls;
-	uint32_t holes;		/* pages given back, bit i for page i (slab.c) */
+	uint16_t unfull;	/* on the owner's full list: back to partial when inuse
+				 * falls to this (slab.c); 0 on any other list */
+	uint16_t unused;
 	struct slab *next;	/* a thread's partial list, or its class's shared list */
 	struct slab *prev;
 	struct section *sec;
+	/* the second page's descriptor from here */
+	uint8_t tail_kind;	/* PG_TAIL, always */
+	uint8_t tail_unused;
+	uint16_t inuse;		/* objects handed out and not freed locally or collected */
+	uint16_t tail_dist;	/* 1, always */
+	uint16_t bump;		/* objects ever carved out of the slab */
 	void *free;			/* local free list, owner only */
 	_Atomic uintptr_t remote;	/* objects freed by other threads | SLAB_NOTIFY */
 	_Atomic(struct tcache *) owner;	/* NULL when on a shared list or full */
-	uint16_t inuse;		/* objects handed out and not freed locally or collected */
-	uint16_t unfull;	/* on the owner's full list: back to partial when inuse
-				 * falls to this (slab.c); 0 on any other list */
-	uint32_t bump;		/* objects ever carved out of the slab */
+	/* the third page's descriptor from here */
+	uint8_t tail2_kind;	/* PG_TAIL, always */
+	uint8_t tail2_unused[3];
+	uint16_t tail2_dist;	/* 2, always */
+	uint16_t tail2_unused2;
+	uint32_t holes;		/* pages given back, bit i for page i (slab.c) */
+	uint32_t tail2_unused3[5];
 };
 
-_Static_assert(sizeof(struct slab) == sizeof(struct page), "slab view size");
+#define PAGE_DESC	sizeof(struct page)
+_Static_assert(sizeof(struct page) == 32, "a page descriptor is 32 bytes");
+_Static_assert(sizeof(struct slab) == 3 * PAGE_DESC, "slab view: three descriptors");
 _Static_assert(offsetof(struct slab, kind) == offsetof(struct page, kind), "slab view: kind");
 _Static_assert(offsetof(struct slab, order) == offsetof(struct page, order), "slab view: order");
 _Static_assert(offsetof(struct slab, sampled) == offsetof(struct page, sampled), "slab view: sampled");
@@ -112,6 +136,18 @@ _Static_assert(offsetof(struct slab, cls) == offsetof(struct page, cls), "slab v
 _Static_assert(offsetof(struct slab, next) == offsetof(struct page, next), "slab view: next");
 _Static_assert(offsetof(struct slab, prev) == offsetof(struct page, prev), "slab view: prev");
 _Static_assert(offsetof(struct slab, sec) == offsetof(struct page, sec), "slab view: sec");
+_Static_assert(offsetof(struct slab, tail_kind) == PAGE_DESC + offsetof(struct page, kind),
+	       "slab view: the second page's kind");
+_Static_assert(offsetof(struct slab, tail_dist) == PAGE_DESC + offsetof(struct page, tail_dist),
+	       "slab view: the second page's tail_dist");
+_Static_assert(offsetof(struct slab, tail2_kind) == 2 * PAGE_DESC + offsetof(struct page, kind),
+	       "slab view: the third page's kind");
+_Static_assert(offsetof(struct slab, tail2_dist) == 2 * PAGE_DESC + offsetof(struct page, tail_dist),
+	       "slab view: the third page's tail_dist");
+_Static_assert(offsetof(struct slab, holes) >= 2 * PAGE_DESC + offsetof(struct page, next),
+	       "slab view: holes in the third page's list words");
+_Static_assert(offsetof(struct slab, owner) < 2 * PAGE_DESC, "slab view: free's fields in one line");
+_Static_assert(PG_TAIL == 0, "a zero kind byte is a tail");
 
 static inline struct slab *page_slab(struct page *pg) { return (struct slab *)pg; }
 static inline struct page *slab_page(struct slab *s) { return (struct page *)s; }
@@ -133,7 +169,9 @@ struct section {
 					 * of the break can end inside a section) */
 	struct section *_Atomic next;	/* the zone's sections, newest first;
 					 * the spare list's link when retired */
-	struct page pages[PAGES_PER_SECTION];
+	/* 64-byte aligned: what free reads of a slab's head (its first two
+	 * descriptors, at an even pfn) is one cache line */
+	struct page pages[PAGES_PER_SECTION] __attribute__((aligned(64)));
 };
 
 /* One mapped chunk: a request at or above the mmap threshold. */

@@ -16,12 +16,14 @@
  * Each pattern also runs in a copy of this program without the library
  * (glibc's malloc, the same run). Proves that, in each pattern,
  *  - malloc_trim(0) returns 1 (there was memory to release);
- *  - keep 1 in 10: RSS after it is at most glibc's: free pages inside
+ *  - in both patterns, RSS after it is at most glibc's: free pages inside
  *    slabs that still hold a live object went back too (slab holes,
- *    alloc/slab.c). Keep 1 in 64 is printed beside glibc's but not held to
- *    it: there the two are within 0.1 MiB of each other, ours a little
- *    under or over from run to run (our page descriptors, 1.6% of the
- *    peak, against glibc's smaller heap pages; issue 11 stays open on it);
+ *    alloc/slab.c). Keep 1 in 64 is the close one: our heap pages after
+ *    the trim are those that hold a live block and nothing more (10.0 MiB
+ *    against glibc's 12.6), but nearly every 256 KiB of the peak still
+ *    holds one, so the page descriptors of the whole peak stay resident:
+ *    32 bytes a page, 1.4 MiB here (64 bytes, 2.6 MiB, made it a tie);
+ *    measured 17.5 MiB against glibc's 18.6 to 18.8 over 5 runs;
  *  - RSS after it is at most RSS before the allocations + the live regions
  *    + 2 MiB + 2% of the peak growth (the page descriptors of the
  *    sections, which stay): every empty slab, page-cache block and free
@@ -150,9 +152,8 @@ int main(int argc, char **argv)
 		printf("glibc, same pattern:\n");
 		long glibc = end_rss(run_glibc, keeps[k], "glibc");
 		printf("keep 1 in %-3d: after malloc_trim(0) %ld KiB, glibc %ld KiB\n", keeps[k], ours, glibc);
-		if (keeps[k] == 10)
-			CHECK(ours <= glibc, "keep 1 in %d: %ld KiB resident after malloc_trim(0), "
-			       "glibc %ld KiB", keeps[k], ours, glibc);
+		CHECK(ours <= glibc, "keep 1 in %d: %ld KiB resident after malloc_trim(0), "
+		       "glibc %ld KiB", keeps[k], ours, glibc);
 	}
 	printf("fragmented heap trimmed as expected\n");
 	return 0;

@@ -4,7 +4,8 @@
  * class holding n for every n up to SLAB_MAX; above 64 bytes no request
  * wastes more than 25% of what it asked for; each slab holds `capacity`
  * objects with at most 1/8 of it left over (or is the least wasteful
- * order for the largest classes); and the reciprocal turns every offset
+ * order for the largest classes), of four pages at least (a slab head is
+ * three page descriptors); and the reciprocal turns every offset
  * inside a slab into its object index exactly.
  */
 #include "unit.h"
@@ -21,6 +22,8 @@ int main(void)
 		CHECK(c == 0 || s->size > sc_table[c - 1].size, "class %u not rising", c);
 		CHECK(s->capacity == bytes / s->size, "class %u capacity %u", c, s->capacity);
 		CHECK(s->capacity >= 2 && s->order <= SLAB_MAX_ORDER, "class %u slab", c);
+		/* a slab's head is three page descriptors (struct slab, types.h) */
+		CHECK(s->order >= 2, "class %u: a slab of fewer than four pages", c);
 		CHECK(s->capacity < 8 || (bytes - (size_t)s->capacity * s->size) * 8 <= bytes,
 		      "class %u leaves more than 1/8 of its slab", c);
 		for (uintptr_t off = 0; off < bytes; off++) {

@@ -5,10 +5,11 @@
  * and reused by the owner; a slab that runs out stays with its owner and
  * comes back to it (full_stays_owned), or goes back to the page cache
  * once every object came back from another thread (sweep); a thread that
- * only frees takes a
- * cache; the full slabs of an exited thread are orphaned and claimed
- * (orphans); a thread's slabs are abandoned at its exit and adopted by the
- * next thread; a double free is caught and changes nothing.
+ * only frees takes a cache; the full slabs of an exited thread are
+ * orphaned and claimed (orphans); a slab's second and third page
+ * descriptors, part of its head, read as its tails while it lives and as
+ * plain tails after; a thread's slabs are abandoned at its exit and
+ * adopted by the next thread; a double free is caught and changes nothing.
  */
 #include <pthread.h>
 
@@ -42,6 +43,11 @@ static void every_class(void)
 			CHECK(s && page_head_of(s->sec, objs[i], &off) == slab_page(s) && slab_owns_at(s, off) &&
 			      s->kind == PG_SLAB && s->cls == c,
 			      "class %u object %zu maps back to its slab", c, i);
+			struct page *second = slab_page(s) + 1, *third = slab_page(s) + 2;
+			CHECK(second->kind == PG_TAIL && second->tail_dist == 1 &&
+			      third->kind == PG_TAIL && third->tail_dist == 2,
+			      "class %u object %zu: the slab's second and third descriptors read as "
+			      "its tails", c, i);
 			if ((size & (size - 1)) == 0)
 				CHECK(((uintptr_t)objs[i] & (size - 1)) == 0, "power-of-two class %u aligned", c);
 			memset(objs[i], (int)(i & 0xff), size);
@@ -51,8 +57,27 @@ static void every_class(void)
 			CHECK(b[0] == (i & 0xff) && b[size - 1] == (i & 0xff), "class %u object %zu overwritten", c, i);
 		}
 		check_slab(tc->active[c]);
+		struct slab *used[8];
+		size_t nused = 0, released = 0;
+		for (size_t i = 0; i < n; i++)
+			if (nused < 8 && (nused == 0 || slab_of(objs[i]) != used[nused - 1]))
+				used[nused++] = slab_of(objs[i]);
 		for (size_t i = 0; i < n; i++)
 			ba_free(objs[i], "free");
+		/* a slab that went back leaves plain tails in its second and
+		 * third descriptors: kind, counts, distance and holes all zero */
+		for (size_t k = 0; k < nused; k++) {
+			struct page *second = slab_page(used[k]) + 1, *third = slab_page(used[k]) + 2;
+			if (used[k]->kind == PG_SLAB)
+				continue;
+			released++;
+			CHECK(second->kind == PG_TAIL && second->tail_dist == 0 && second->run_pages == 0 &&
+			      second->zeroed == 0 && second->cls == 0,
+			      "class %u: a released slab's second descriptor is a plain tail", c);
+			CHECK(third->kind == PG_TAIL && third->run_pages == 0 && third->next == NULL,
+			      "class %u: a released slab's third descriptor is a plain tail", c);
+		}
+		CHECK(released || opt.slab_reserve >= nused - 1, "class %u: no slab went back", c);
 		/* every slab but the active one emptied; the reserve stays */
 		size_t cap = sc_table[c].capacity, others = n % cap ? n / cap : n / cap - 1;
 		size_t expect = others > opt.slab_reserve ? others - opt.slab_reserve : 0;
