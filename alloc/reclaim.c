@@ -19,6 +19,7 @@
 #include "trim.h"
 
 #define TICK_EVERY	16	/* slow paths of a thread between looks at the clock */
+#define PRESSURE_SPAN	5	/* decay periods a pressure window lasts at most */
 
 static __thread unsigned tick_count __attribute__((tls_model("initial-exec")));
 
@@ -47,11 +48,12 @@ size_t node_reclaim(void)
 	return released;
 }
 
-/* A request failed: direct reclaim, and for a while memory freed goes
- * back at once (pressure.h). */
+/* A request failed: direct reclaim, and until the OS grants memory again
+ * (for PRESSURE_SPAN decay periods at most) memory freed goes back at
+ * once (pressure.h). */
 size_t node_reclaim_failed(void)
 {
-	pressure_start(opt.decay_ms > 1000 ? opt.decay_ms : 1000);
+	pressure_start(PRESSURE_SPAN * (opt.decay_ms > 1000 ? opt.decay_ms : 1000));
 	return node_reclaim();
 }
 

@@ -20,6 +20,7 @@
 #include "check.h"
 #include "options.h"
 #include "os.h"
+#include "pressure.h"
 #include "section.h"
 #include "zone.h"
 
@@ -170,6 +171,8 @@ static bool __zone_grow(struct zone *z, unsigned order)
 	}
 	if (z->managed_pages > z->max_managed)
 		z->max_managed = z->managed_pages;
+	if (ok)
+		pressure_relieved();
 	return ok;
 }
 
@@ -254,6 +257,7 @@ struct page *zone_alloc_huge(size_t npages, struct section **secp)
 	if (debug_checks)
 		__check_zone(z);
 	lock_release(&z->lock);
+	pressure_relieved();
 	*secp = first;
 	return &first->pages[0];
 }
