@@ -17,21 +17,23 @@
  *    malloc fails cleanly (ENOMEM) or works; once the largest block is
  *    freed, a thread is created and allocates for sure;
  *  - after the rounds, a thread can still be created and allocate.
- * The sequences (seeds) 2, 3, 7 and 10 are ones that lost blocks between
- * rounds before the fixes of issue 12 (an empty break section left on top
- * by a refused growth, the pressure window ending by the clock halfway
- * through the frees, a chunk grown by moving that needed a second copy's
- * worth of RLIMIT_DATA). S_EXHAUST_SEED=n runs that one sequence instead.
+ * The sequences (seeds) 2, 3, 7 and 11 each lost blocks from one round to
+ * the next in some run while issue 12 was worked on (an empty break
+ * section left on top by a refused growth, the pressure window ending by
+ * the clock halfway through the frees, a chunk grown by moving that
+ * needed a second copy's worth of RLIMIT_DATA were found and fixed).
+ * S_EXHAUST_SEED=n runs that one sequence instead.
  *
- * Not run by make check yet (`make exhaust` runs it): without ASLR
- * (setarch -R) every seed of 1..12 passes, each round the same count; with
- * it, about one case in 30 (3 of 90 runs of a case; seeds 7, 11, 12) has
- * a first round 2..10 blocks further than the later ones, which agree
- * with each other. The layout of the address space decides it; suspected,
- * not verified: where the first round's metadata mappings fall among the
- * chunks, so that a realloc that grew a chunk in place in the first round
- * must move it later, and under RLIMIT_AS a move needs the new range and
- * the old one at once. Issue 12 stays open on it.
+ * Not run by make check yet (`make exhaust` runs it): some cases still
+ * end a later round a few blocks short. Measured on the branch that
+ * fixed the above, 12 seeds x 3 cases: with ASLR about one case run in 30
+ * (seeds 7, 11, 12), and without it (setarch -R) seed 11 under RLIMIT_AS
+ * (1848, then 1832) and seed 12 under RLIMIT_DATA (1689, then 1683). For
+ * seed 11 (strace): a later round's realloc of a chunk that sits right
+ * below the libraries cannot grow it in place, and moving it into an
+ * aligned reservation, mremap(MREMAP_FIXED) fails with ENOMEM under
+ * RLIMIT_AS where the first round's, placed elsewhere, grew in place.
+ * Issue 12 stays open on it.
  */
 #include "../common.h"
 #include <pthread.h>
@@ -278,7 +280,7 @@ static void run(int (*fn)(void *), const char *how)
 int main(void)
 {
 	/* S_EXHAUST_SEED=n runs that one sequence instead */
-	static const uint64_t seeds[] = { 2, 3, 7, 10 };
+	static const uint64_t seeds[] = { 2, 3, 7, 11 };
 	size_t nseeds = sizeof(seeds) / sizeof(seeds[0]);
 
 	watchdog(900);
