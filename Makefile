@@ -126,8 +126,9 @@ tests: $(FUZZ_BIN)
 fuzz: $(LIB) $(FUZZ_BIN)
 	LD_PRELOAD=$(abspath $(LIB)) $(FUZZ_BIN) $(FUZZ_ARGS)
 
-# tests/exhaust: exhaustion rounds under RLIMIT_AS (issue 12); some
-# sequences still lose a few blocks, so make check does not run it yet.
+# tests/exhaust: exhaustion rounds under RLIMIT_AS, RLIMIT_DATA and a
+# blocked break (issue 12); some cases still end a later round a few
+# blocks short (see its header), so make check does not run it yet.
 EXHAUST_BIN := $(BUILD)/tests/exhaust/s_exhaust
 tests: $(EXHAUST_BIN)
 .PHONY: exhaust

@@ -274,6 +274,7 @@ void *large_alloc(size_t size, size_t align, bool *zeroed)
 	}
 	account(1, (long)len);
 	atomic_fetch_add_explicit(&heap.chunks.live, 1, memory_order_relaxed);
+	pressure_relieved();
 	return p;
 }
 
@@ -327,7 +328,7 @@ void *large_realloc(struct chunk *c, size_t size)
 		account(0, (long)len - (long)old);
 		return (void *)c->user;
 	}
-	void *to = os_map_aligned(len, SECTION_SIZE);
+	void *to = os_reserve_aligned(len, SECTION_SIZE);	/* the move replaces it */
 	if (!to)
 		return NULL;
 	if (!section_map((uintptr_t)to, len, &c->h)) {

@@ -29,10 +29,15 @@ void *os_map(size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-static void *map_fixed(uintptr_t at, size_t len)
+/* The mapping flags of a reservation (PROT_NONE: os_reserve_aligned). */
+static int map_flags(int prot)
 {
-	void *q = mmap((void *)at, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	return MAP_PRIVATE | MAP_ANONYMOUS | (prot == PROT_NONE ? MAP_NORESERVE : 0);
+}
+
+static void *map_fixed(uintptr_t at, size_t len, int prot)
+{
+	void *q = mmap((void *)at, len, prot, map_flags(prot) | MAP_FIXED_NOREPLACE, -1, 0);
 	if (q == (void *)at)
 		return q;
 	if (q != MAP_FAILED)	/* an old kernel ignored the flag */
@@ -41,17 +46,17 @@ static void *map_fixed(uintptr_t at, size_t len)
 }
 
 /*
- * An aligned mapping of exactly len bytes, for when the over-sized one
- * cannot be had (RLIMIT_AS, RLIMIT_DATA: near the limit, the extra `align`
- * bytes are what is missing). Tries where the kernel would put len bytes
- * (the aligned addresses around it), then below the lowest aligned
- * mapping so far (heap.map_low; mappings grow down, so the aligned ranges
- * just below it are the likely free ones). Each try that fails costs a
- * system call and no memory. MAP_FAILED when none is free.
+ * An aligned mapping of exactly len bytes, found without asking for more:
+ * under RLIMIT_AS or RLIMIT_DATA near the limit, the extra `align` bytes
+ * of an over-sized mapping are what is missing. Tries where the kernel
+ * would put len bytes (the aligned addresses around it), then below the
+ * lowest aligned mapping so far (heap.map_low; mappings grow down, so the
+ * aligned ranges just below it are the likely free ones). Each try that
+ * fails costs a system call and no memory. MAP_FAILED when none is free.
  */
-static void *map_aligned_tight(size_t len, size_t align)
+static void *map_aligned_tight(size_t len, size_t align, int prot)
 {
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p = mmap(NULL, len, prot, map_flags(prot), -1, 0);
 	if (p == MAP_FAILED || ((uintptr_t)p & (align - 1)) == 0)
 		return p;
 	munmap(p, len);
@@ -61,48 +66,60 @@ static void *map_aligned_tight(size_t len, size_t align)
 	for (int k = 1; k <= 8 && low && (low & ~(align - 1)) > (uintptr_t)k * align; k++)
 		try[n++] = (low & ~(align - 1)) - (uintptr_t)k * align;
 	for (int i = 0; i < n; i++)
-		if ((p = map_fixed(try[i], len)) != MAP_FAILED)
+		if ((p = map_fixed(try[i], len, prot)) != MAP_FAILED)
 			return p;
 	return MAP_FAILED;
 }
 
-/* heap.map_hint: where the last aligned mapping ended. The next one is
- * tried there first, so most aligned mappings cost one system call, not three. */
-void *os_map_aligned(size_t len, size_t align)
+/*
+ * The last resort: len + align bytes reserved without access, trimmed to
+ * the aligned range, which then becomes writable. A mapping without
+ * write access does not count against RLIMIT_DATA, so only the len bytes
+ * that stay do; RLIMIT_AS still sees the whole reservation.
+ */
+static void *map_aligned_over(size_t len, size_t align, int prot)
 {
-	int saved = errno;
-	uintptr_t hint = atomic_load_explicit(&heap.map_hint, memory_order_relaxed);
-	void *p;
-
-	if (hint && !(hint & (align - 1))) {
-		p = mmap((void *)hint, len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-		if (p != MAP_FAILED && p == (void *)hint)
-			goto done;
-		if (p != MAP_FAILED)	/* an old kernel ignored the flag */
-			munmap(p, len);
-	}
 	size_t span = len + align - PAGE_SIZE;
-	if (span < len) {
-		errno = saved;
-		return NULL;
-	}
-	p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) {
-		p = map_aligned_tight(len, align);
-		if (p == MAP_FAILED) {
-			errno = saved;
-			return NULL;
-		}
-		goto done;
-	}
+	if (span < len)
+		return MAP_FAILED;
+	void *p = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return p;
 	uintptr_t start = (uintptr_t)p, aligned = align_up(start, align);
 	if (aligned > start)
 		munmap(p, aligned - start);
 	if (aligned + len < start + span)
 		munmap((void *)(aligned + len), start + span - (aligned + len));
-	p = (void *)aligned;
-done:
+	if (prot != PROT_NONE && mprotect((void *)aligned, len, prot) != 0) {
+		munmap((void *)aligned, len);
+		return MAP_FAILED;
+	}
+	return (void *)aligned;
+}
+
+/*
+ * heap.map_hint: where the last aligned mapping ended. The next one is
+ * tried there first, so most aligned mappings cost one system call; then
+ * exactly len bytes near where the kernel puts them; only then an
+ * over-sized reservation, which needs `align` bytes of address space more
+ * than the mapping keeps.
+ */
+static void *map_aligned(size_t len, size_t align, int prot)
+{
+	int saved = errno;
+	uintptr_t hint = atomic_load_explicit(&heap.map_hint, memory_order_relaxed);
+	void *p = MAP_FAILED;
+
+	if (hint && !(hint & (align - 1)))
+		p = map_fixed(hint, len, prot);
+	if (p == MAP_FAILED)
+		p = map_aligned_tight(len, align, prot);
+	if (p == MAP_FAILED)
+		p = map_aligned_over(len, align, prot);
+	if (p == MAP_FAILED) {
+		errno = saved;
+		return NULL;
+	}
 	atomic_store_explicit(&heap.map_hint, align_up((uintptr_t)p + len, SECTION_SIZE),
 			      memory_order_relaxed);
 	for (uintptr_t low = atomic_load(&heap.map_low); !low || (uintptr_t)p < low;)
@@ -110,6 +127,19 @@ done:
 			break;
 	errno = saved;
 	return p;
+}
+
+void *os_map_aligned(size_t len, size_t align)
+{
+	return map_aligned(len, align, PROT_READ | PROT_WRITE);
+}
+
+/* An aligned range without access, for os_remap_move to move pages into:
+ * it counts against RLIMIT_AS but not RLIMIT_DATA, so moving a chunk to
+ * grow it needs only the growth, not a second copy, under RLIMIT_DATA. */
+void *os_reserve_aligned(size_t len, size_t align)
+{
+	return map_aligned(len, align, PROT_NONE);
 }
 
 void os_unmap(void *p, size_t len)

@@ -10,6 +10,7 @@
 
 void *os_map(size_t len);
 void *os_map_aligned(size_t len, size_t align);
+void *os_reserve_aligned(size_t len, size_t align);	/* PROT_NONE, for os_remap_move */
 void os_unmap(void *p, size_t len);
 bool os_remap_inplace(void *p, size_t oldlen, size_t newlen);
 bool os_remap_move(void *p, size_t oldlen, void *to, size_t newlen);

@@ -19,27 +19,41 @@
 #include "trim.h"
 
 #define TICK_EVERY	16	/* slow paths of a thread between looks at the clock */
+#define PRESSURE_SPAN	5	/* decay periods a pressure window lasts at most */
 
 static __thread unsigned tick_count __attribute__((tls_model("initial-exec")));
 
-/* Direct reclaim: whole free sections back, before a request fails. */
+/*
+ * Direct reclaim, before a request fails: the calling thread's empty slabs
+ * and page caches go back to the zones (where their pages merge, so a
+ * larger block may now be free), the cached chunks are unmapped, and
+ * whole free sections and the free top of the break go back to the OS.
+ * Pages that moved, so that 0 means a retry cannot do better. Another
+ * thread's caches are its own (pcache.c); they drain at its next free
+ * inside the pressure window.
+ */
 size_t node_reclaim(void)
 {
 	size_t released = 0;
 	struct tcache *tc = tls_tc;
-	if (tc != &tcache_empty)
+	if (tc != &tcache_empty) {
+		slab_trim(tc);		/* empty slabs: to the page cache */
+		for (int i = 0; i < NR_ZONES; i++)
+			released += tc->pcp[i].count;
 		pcp_drain_all(tc);
+	}
 	released += large_cache_flush();
 	for (int i = 0; i < NR_ZONES; i++)
 		released += zone_give_back(&heap.node.zones[i], 0, false);
 	return released;
 }
 
-/* A request failed: direct reclaim, and for a while memory freed goes
- * back at once (pressure.h). */
+/* A request failed: direct reclaim, and until the OS grants memory again
+ * (for PRESSURE_SPAN decay periods at most) memory freed goes back at
+ * once (pressure.h). */
 size_t node_reclaim_failed(void)
 {
-	pressure_start(opt.decay_ms > 1000 ? opt.decay_ms : 1000);
+	pressure_start(PRESSURE_SPAN * (opt.decay_ms > 1000 ? opt.decay_ms : 1000));
 	return node_reclaim();
 }
 

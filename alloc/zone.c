@@ -20,6 +20,7 @@
 #include "check.h"
 #include "options.h"
 #include "os.h"
+#include "pressure.h"
 #include "section.h"
 #include "zone.h"
 
@@ -75,6 +76,60 @@ static void __publish(struct zone *z, struct section *sec)
 	atomic_store_explicit(&z->sections, sec, memory_order_release);
 }
 
+/*
+ * The top ZONE_BRK section cannot hold a block of `order` (its alignment
+ * reaches past the section's end): the rest of it comes online first, as
+ * smaller free blocks, rather than becoming padding that counts against
+ * RLIMIT_AS and RLIMIT_DATA and serves nothing.
+ */
+static bool __brk_fill(struct zone *z, struct section *top)
+{
+	size_t online = top->nr_online, rest = PAGES_PER_SECTION - online;
+	uintptr_t end = top->base + (online << PAGE_SHIFT);
+
+	if (!rest || end != os_brk_top())
+		return true;	/* full, or the break is not ours to move */
+	if (!os_brk_move(end, (intptr_t)(rest << PAGE_SHIFT)))
+		return false;
+	top->nr_online = PAGES_PER_SECTION;
+	z->managed_pages += rest;
+	__buddy_free_range(z, top, online, rest, true);
+	return true;
+}
+
+/*
+ * A new ZONE_BRK section on the next boundary, with a block of `order`
+ * online. When the limit refuses its pages, it is all undone, the break
+ * back where it was: an empty section left on top would keep every free
+ * page below it from being trimmed (and its padding would be lost), so
+ * the memory freed after ENOMEM would not all come back.
+ */
+static bool __brk_new_section(struct zone *z, struct section *top, unsigned order)
+{
+	uintptr_t pad, base;
+	struct section *sec;
+
+	if (top && !__brk_fill(z, top))
+		return false;
+	if ((base = os_brk_align(&pad)) == 0)
+		return false;
+	sec = section_create(z, base);
+	if (sec) {
+		sec->brk_pad = pad;
+		sec->nr_online = 0;
+		__publish(z, sec);
+		if (__brk_online(z, sec, order))
+			return true;
+		/* no page of it came online: it is the newest, first on the list */
+		atomic_store_explicit(&z->sections, sec->next, memory_order_release);
+		section_unmap(sec->base, SECTION_SIZE);
+		section_retire(sec);
+	}
+	if (pad < base)
+		os_brk_move(base, -(intptr_t)(base - pad));
+	return false;
+}
+
 /* Grows z so that it can serve a block of `order`. */
 static bool __zone_grow(struct zone *z, unsigned order)
 {
@@ -94,14 +149,7 @@ static bool __zone_grow(struct zone *z, unsigned order)
 			if (os_brk_blocked(2 * SECTION_SIZE))
 				z->stuck = true;
 		} else {
-			uintptr_t pad, base = os_brk_align(&pad);
-			sec = base ? section_create(z, base) : NULL;
-			if (sec) {
-				sec->brk_pad = pad;
-				sec->nr_online = 0;
-				__publish(z, sec);
-				ok = __brk_online(z, sec, order);
-			}
+			ok = __brk_new_section(z, sec, order);
 			/* ZONE_MMAP serves from now on, if a mapping is in the way;
 			 * a limit, though, lifts once memory is freed */
 			if (!ok && os_brk_blocked(2 * SECTION_SIZE))
@@ -123,6 +171,8 @@ static bool __zone_grow(struct zone *z, unsigned order)
 	}
 	if (z->managed_pages > z->max_managed)
 		z->max_managed = z->managed_pages;
+	if (ok)
+		pressure_relieved();
 	return ok;
 }
 
@@ -207,6 +257,7 @@ struct page *zone_alloc_huge(size_t npages, struct section **secp)
 	if (debug_checks)
 		__check_zone(z);
 	lock_release(&z->lock);
+	pressure_relieved();
 	*secp = first;
 	return &first->pages[0];
 }

@@ -5,24 +5,35 @@
  * 4 MiB, log-uniform, with some calloc, memalign and realloc) is
  * allocated until the first failure; every block is filled with a byte of
  * its own and checked whole before everything is freed. Then the same
- * sequence again, three rounds in all. Proves, under RLIMIT_AS = 256 MiB
- * and with the break blocked by a foreign mapping right above it (plus
- * RLIMIT_AS), that
+ * sequence again, three rounds in all. Under RLIMIT_AS = 256 MiB, under
+ * RLIMIT_DATA = 256 MiB, and with the break blocked by a foreign mapping
+ * right above it (plus RLIMIT_AS), it proves that
  *  - the failure is a clean NULL with errno ENOMEM (no crash, no abort);
  *  - every live byte is intact when the limit is hit;
- *  - each later round gets at least as far as the first (the same count:
- *    nothing freed is lost to caches, fragmentation or metadata);
+ *  - each later round gets at least as far as the first (nothing freed is
+ *    lost to caches, fragmentation, padding or metadata);
+ *  - at the limit of the last round, with the heap still full, creating
+ *    a thread either fails cleanly (EAGAIN) or gives a thread whose
+ *    malloc fails cleanly (ENOMEM) or works; once the largest block is
+ *    freed, a thread is created and allocates for sure;
  *  - after the rounds, a thread can still be created and allocate.
- * Sequences (seeds) 12, 1 and 3. Not run by make check: `make exhaust`
- * runs it. Known limits (issue 12, left open): with the test-support
- * library's generator, seed 1 under RLIMIT_AS loses a few blocks from one
- * round to the next;
- * under RLIMIT_DATA a later round sometimes ends a few blocks short (the
- * case runs only with S_EXHAUST_DATA=1 in the environment), and so it
- * does under RLIMIT_AS with some other seeds (8, 10, 11 of 1..12): the
- * layout after a round differs from a fresh one (where a 4 MiB-aligned
- * range for a large chunk can be found without the over-sized mapping the
- * limit forbids, which blocks the zones pin).
+ * The sequences (seeds) 2, 3, 7 and 11 each lost blocks from one round to
+ * the next in some run while issue 12 was worked on (an empty break
+ * section left on top by a refused growth, the pressure window ending by
+ * the clock halfway through the frees, a chunk grown by moving that
+ * needed a second copy's worth of RLIMIT_DATA were found and fixed).
+ * S_EXHAUST_SEED=n runs that one sequence instead.
+ *
+ * Not run by make check yet (`make exhaust` runs it): some cases still
+ * end a later round a few blocks short. Measured on the branch that
+ * fixed the above, 12 seeds x 3 cases: with ASLR about one case run in 30
+ * (seeds 7, 11, 12), and without it (setarch -R) seed 11 under RLIMIT_AS
+ * (1848, then 1832) and seed 12 under RLIMIT_DATA (1689, then 1683). For
+ * seed 11 (strace): a later round's realloc of a chunk that sits right
+ * below the libraries cannot grow it in place, and moving it into an
+ * aligned reservation, mremap(MREMAP_FIXED) fails with ENOMEM under
+ * RLIMIT_AS where the first round's, placed elsewhere, grew in place.
+ * Issue 12 stays open on it.
  */
 #include "../common.h"
 #include <pthread.h>
@@ -79,6 +90,88 @@ static unsigned char *seq_alloc(struct rng *r, size_t n)
 	}
 }
 
+/* Offset of the first byte of [p, p + n) that is not c, or n: a word at a
+ * time, so that checking 256 MiB takes a fraction of a second. */
+static size_t first_other(const unsigned char *p, size_t n, unsigned char c)
+{
+	uint64_t w = 0x0101010101010101ull * c, v;
+	size_t k = 0;
+
+	for (; k + 8 <= n; k += 8) {
+		memcpy(&v, p + k, 8);
+		if (v != w)
+			break;
+	}
+	for (; k < n && p[k] == c; k++)
+		;
+	return k;
+}
+
+static void *thread_alloc(void *arg)
+{
+	size_t n = (size_t)arg;
+	unsigned char *p;
+
+	errno = 0;
+	p = malloc(n);
+	if (!p)
+		return errno == ENOMEM ? (void *)2 : NULL;
+	memset(p, 0x5a, n);
+	if (first_other(p, n, 0x5a) != n)
+		return NULL;
+	free(p);
+	return (void *)1;
+}
+
+/* A thread with a small stack that mallocs n bytes; pthread_create's
+ * error, and through *ret 1 (done), 2 (malloc failed with ENOMEM) or 0
+ * (wrong). */
+static int thread_try(size_t n, void **ret)
+{
+	pthread_attr_t a;
+	pthread_t t;
+	int e;
+
+	*ret = NULL;
+	CHECK(pthread_attr_init(&a) == 0);
+	CHECK(pthread_attr_setstacksize(&a, 256 * KIB) == 0);
+	e = pthread_create(&t, &a, thread_alloc, (void *)n);
+	pthread_attr_destroy(&a);
+	if (e == 0)
+		CHECK(pthread_join(t, ret) == 0);
+	return e;
+}
+
+/*
+ * At the limit (round 0, all blocks still live): a thread either cannot
+ * be created (EAGAIN: no room for its stack) or its malloc succeeds or
+ * fails with ENOMEM. Then the largest block goes, and with its room a
+ * thread must be created and allocate: nothing of the failed request
+ * may keep that room.
+ */
+static void threads_at_limit(size_t count)
+{
+	size_t big = 0, had;
+	void *ret;
+	int e;
+
+	e = thread_try(1000, &ret);
+	CHECK(e == EAGAIN || (e == 0 && ret != NULL), "a thread at the limit: "
+	       "pthread_create %d, the thread said %p", e, ret);
+	for (size_t i = 1; i < count; i++)
+		if (blocks[i].n > blocks[big].n)
+			big = i;
+	CHECK(blocks[big].n >= 2 * MIB, "the largest block is %zu bytes",
+	       blocks[big].n);
+	had = blocks[big].n;
+	free(blocks[big].p);
+	blocks[big].p = NULL;
+	blocks[big].n = 0;
+	e = thread_try(1000, &ret);
+	CHECK(e == 0 && ret == (void *)1, "a thread after %zu bytes were freed "
+	       "at the limit: pthread_create %d, the thread said %p", had, e, ret);
+}
+
 /* One round: allocate until failure; check; free all. Returns the count. */
 static size_t round_once(int round)
 {
@@ -104,28 +197,18 @@ static size_t round_once(int round)
 	}
 	CHECK(count < MAX_BLOCKS, "round %d: no failure in %d blocks: the "
 	       "limit did not apply", round, MAX_BLOCKS);
+	if (round == ROUNDS - 1)	/* a thread's stack may stay cached: last */
+		threads_at_limit(count);
 	for (size_t i = 0; i < count; i++) {
 		unsigned char want = (unsigned char)((i * 7 + 1) & 0xff);
-		for (size_t k = 0; k < blocks[i].n; k++)
-			CHECK(blocks[i].p[k] == want, "round %d: block %zu (%zu "
-			       "bytes): byte %zu is %#x, expected %#x", round, i,
-			       blocks[i].n, k, blocks[i].p[k], want);
+		size_t k = first_other(blocks[i].p, blocks[i].n, want);
+		CHECK(k == blocks[i].n, "round %d: block %zu (%zu bytes): byte "
+		       "%zu is %#x, expected %#x", round, i, blocks[i].n, k,
+		       blocks[i].p[k], want);
 	}
 	for (size_t i = 0; i < count; i++)
 		free(blocks[i].p);
 	return count;
-}
-
-static void *thread_alloc(void *arg)
-{
-	void *p = malloc(1000);
-	void *ok = p ? (void *)1 : NULL;
-
-	(void)arg;
-	if (p)
-		memset(p, 1, 1000);
-	free(p);
-	return ok;
 }
 
 /* The rounds print nothing until the end: a stdio buffer allocated
@@ -148,9 +231,9 @@ static int rounds(void *arg)
 	for (int round = 1; round < ROUNDS; round++)
 		CHECK(count[round] >= count[0], "%s: round %d got %zu blocks, "
 		       "the first %zu", how, round, count[round], count[0]);
-	CHECK(pthread_create(&t, NULL, thread_alloc, NULL) == 0,
+	CHECK(pthread_create(&t, NULL, thread_alloc, (void *)(size_t)1000) == 0,
 	       "%s: no thread after the rounds", how);
-	CHECK(pthread_join(t, &ret) == 0 && ret != NULL);
+	CHECK(pthread_join(t, &ret) == 0 && ret == (void *)1);
 	return 0;
 }
 
@@ -197,7 +280,7 @@ static void run(int (*fn)(void *), const char *how)
 int main(void)
 {
 	/* S_EXHAUST_SEED=n runs that one sequence instead */
-	static const uint64_t seeds[] = { 12, 1, 3 };
+	static const uint64_t seeds[] = { 2, 3, 7, 11 };
 	size_t nseeds = sizeof(seeds) / sizeof(seeds[0]);
 
 	watchdog(900);
@@ -213,8 +296,7 @@ int main(void)
 			nseeds = 1;
 		}
 		run(under_as, "RLIMIT_AS 256 MiB");
-		if (getenv("S_EXHAUST_DATA"))	/* not yet reliable: see above */
-			run(under_data, "RLIMIT_DATA 256 MiB");
+		run(under_data, "RLIMIT_DATA 256 MiB");
 		run(break_blocked, "break blocked, RLIMIT_AS 256 MiB");
 	}
 	return 0;
