@@ -46,6 +46,32 @@ struct run_counters {
 #undef X
 };
 
+/*
+ * The system calls that ask the kernel for memory or give it back, by
+ * kind: shared atomics, bumped in os.c next to the call (which costs far
+ * more). brk counts the moves of the break, not the looks at it.
+ */
+#define OS_COUNTERS(X)								\
+	X(sys_mmap,     STAT_EVENT, "mmap calls (new mappings and reservations)")	\
+	X(sys_munmap,   STAT_EVENT, "munmap calls")				\
+	X(sys_mremap,   STAT_EVENT, "mremap calls (chunks grown, shrunk, moved)")	\
+	X(sys_mprotect, STAT_EVENT, "mprotect calls")				\
+	X(sys_madvise,  STAT_EVENT, "madvise(MADV_DONTNEED) calls: pages given back")	\
+	X(sys_brk,      STAT_EVENT, "moves of the break (sbrk)")
+
+struct os_counters {
+#define X(name, kind, doc) _Atomic int64_t name;
+	OS_COUNTERS(X)
+#undef X
+};
+
+enum {
+#define X(name, kind, doc) OS_##name,
+	OS_COUNTERS(X)
+#undef X
+	NR_OS_COUNTERS
+};
+
 enum {
 #define X(name, kind, doc) RUN_##name,
 	RUN_COUNTERS(X)

@@ -21,10 +21,14 @@
 #include "os.h"
 #include "types.h"
 
+/* Counts one system call of a kind (heap.os, the statistics). */
+#define SYS(kind, call) \
+	(atomic_fetch_add_explicit(&heap.os.sys_##kind, 1, memory_order_relaxed), (call))
+
 void *os_map(size_t len)
 {
 	int saved = errno;
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p = SYS(mmap, mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
 	errno = saved;
 	return p == MAP_FAILED ? NULL : p;
 }
@@ -37,11 +41,11 @@ static int map_flags(int prot)
 
 static void *map_fixed(uintptr_t at, size_t len, int prot)
 {
-	void *q = mmap((void *)at, len, prot, map_flags(prot) | MAP_FIXED_NOREPLACE, -1, 0);
+	void *q = SYS(mmap, mmap((void *)at, len, prot, map_flags(prot) | MAP_FIXED_NOREPLACE, -1, 0));
 	if (q == (void *)at)
 		return q;
 	if (q != MAP_FAILED)	/* an old kernel ignored the flag */
-		munmap(q, len);
+		SYS(munmap, munmap(q, len));
 	return MAP_FAILED;
 }
 
@@ -56,10 +60,10 @@ static void *map_fixed(uintptr_t at, size_t len, int prot)
  */
 static void *map_aligned_tight(size_t len, size_t align, int prot)
 {
-	void *p = mmap(NULL, len, prot, map_flags(prot), -1, 0);
+	void *p = SYS(mmap, mmap(NULL, len, prot, map_flags(prot), -1, 0));
 	if (p == MAP_FAILED || ((uintptr_t)p & (align - 1)) == 0)
 		return p;
-	munmap(p, len);
+	SYS(munmap, munmap(p, len));
 	uintptr_t down = (uintptr_t)p & ~(align - 1), low = atomic_load(&heap.map_low);
 	uintptr_t try[2 + 8] = { down, down + align };
 	int n = 2;
@@ -82,16 +86,16 @@ static void *map_aligned_over(size_t len, size_t align, int prot)
 	size_t span = len + align - PAGE_SIZE;
 	if (span < len)
 		return MAP_FAILED;
-	void *p = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	void *p = SYS(mmap, mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0));
 	if (p == MAP_FAILED)
 		return p;
 	uintptr_t start = (uintptr_t)p, aligned = align_up(start, align);
 	if (aligned > start)
-		munmap(p, aligned - start);
+		SYS(munmap, munmap(p, aligned - start));
 	if (aligned + len < start + span)
-		munmap((void *)(aligned + len), start + span - (aligned + len));
-	if (prot != PROT_NONE && mprotect((void *)aligned, len, prot) != 0) {
-		munmap((void *)aligned, len);
+		SYS(munmap, munmap((void *)(aligned + len), start + span - (aligned + len)));
+	if (prot != PROT_NONE && SYS(mprotect, mprotect((void *)aligned, len, prot)) != 0) {
+		SYS(munmap, munmap((void *)aligned, len));
 		return MAP_FAILED;
 	}
 	return (void *)aligned;
@@ -145,14 +149,14 @@ void *os_reserve_aligned(size_t len, size_t align)
 void os_unmap(void *p, size_t len)
 {
 	int saved = errno;
-	munmap(p, len);
+	SYS(munmap, munmap(p, len));
 	errno = saved;
 }
 
 bool os_remap_inplace(void *p, size_t oldlen, size_t newlen)
 {
 	int saved = errno;
-	void *q = mremap(p, oldlen, newlen, 0);
+	void *q = SYS(mremap, mremap(p, oldlen, newlen, 0));
 	errno = saved;
 	return q == p;
 }
@@ -162,7 +166,7 @@ bool os_remap_inplace(void *p, size_t oldlen, size_t newlen)
 bool os_remap_move(void *p, size_t oldlen, void *to, size_t newlen)
 {
 	int saved = errno;
-	void *q = mremap(p, oldlen, newlen, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+	void *q = SYS(mremap, mremap(p, oldlen, newlen, MREMAP_MAYMOVE | MREMAP_FIXED, to));
 	errno = saved;
 	return q == to;
 }
@@ -181,7 +185,7 @@ uintptr_t os_brk_align(uintptr_t *from)
 	if (cur == (uintptr_t)-1 || cur > UINTPTR_MAX - SECTION_SIZE)
 		goto fail;
 	start = align_up(cur, SECTION_SIZE);
-	if (start > cur && sbrk((intptr_t)(start - cur)) != (void *)cur)
+	if (start > cur && SYS(brk, sbrk((intptr_t)(start - cur))) != (void *)cur)
 		goto fail;
 	*from = cur;
 	errno = saved;
@@ -195,7 +199,7 @@ fail:
 void os_decommit(void *p, size_t len)
 {
 	int saved = errno;
-	madvise(p, len, MADV_DONTNEED);
+	SYS(madvise, madvise(p, len, MADV_DONTNEED));
 	errno = saved;
 }
 
@@ -233,11 +237,11 @@ bool os_brk_blocked(size_t len)
 {
 	int saved = errno;
 	uintptr_t top = align_up((uintptr_t)sbrk(0), PAGE_SIZE);
-	void *p = mmap((void *)top, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
-		       MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	void *p = SYS(mmap, mmap((void *)top, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		       MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0));
 	bool blocked = p == MAP_FAILED && errno == EEXIST;
 	if (p != MAP_FAILED)
-		munmap(p, len);
+		SYS(munmap, munmap(p, len));
 	errno = saved;
 	return blocked;
 }
@@ -247,7 +251,7 @@ bool os_brk_blocked(size_t len)
 bool os_brk_move(uintptr_t expect, intptr_t delta)
 {
 	int saved = errno;
-	bool ok = (uintptr_t)sbrk(0) == expect && sbrk(delta) != (void *)-1;
+	bool ok = (uintptr_t)sbrk(0) == expect && SYS(brk, sbrk(delta)) != (void *)-1;
 	errno = saved;
 	return ok;
 }
@@ -273,4 +277,11 @@ void os_write(int fd, const char *s, size_t n)
 void os_write_stderr(const char *s, size_t n)
 {
 	os_write(2, s, n);
+}
+
+void os_counters(int64_t out[NR_OS_COUNTERS])
+{
+#define X(name, kind, doc) out[OS_##name] = atomic_load_explicit(&heap.os.name, memory_order_relaxed);
+	OS_COUNTERS(X)
+#undef X
 }

@@ -7,6 +7,7 @@
 #define BUDDY_OS_H
 
 #include "base.h"
+#include "counters.h"
 
 void *os_map(size_t len);
 void *os_map_aligned(size_t len, size_t align);
@@ -21,6 +22,7 @@ bool os_brk_blocked(size_t len);	/* a mapping, not a limit, stops the break */
 void os_decommit(void *p, size_t len);
 void os_decommit_inner(void *p, size_t len);	/* only whole pages inside */
 uint64_t os_now_ms(void);
+void os_counters(int64_t out[NR_OS_COUNTERS]);	/* heap.os, for the statistics */
 void os_write(int fd, const char *s, size_t n);
 void os_write_stderr(const char *s, size_t n);
 

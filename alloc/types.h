@@ -317,6 +317,7 @@ struct heap {
 	struct kmem_cache caches[NR_CLASSES];
 	struct tcache *_Atomic tcaches;		/* registry, push only */
 	struct run_counters runs;
+	struct os_counters os;			/* os.c */
 	struct chunk_cache chunks;
 	struct {
 		struct lock lock;

@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 
 #include "../alloc/large.h"
+#include "../alloc/os.h"
 #include "../alloc/sizeclass.h"
 #include "../alloc/tcache.h"
 #include "stats.h"
@@ -47,7 +48,7 @@ void stats_snapshot(struct snapshot *s)
 {
 	struct tcache_snap t;
 	struct large_stats ls;
-	int64_t runs[NR_RUN_COUNTERS];
+	int64_t runs[NR_RUN_COUNTERS], sys[NR_OS_COUNTERS];
 	struct rusage ru;
 
 	memset(s, 0, sizeof(*s));
@@ -71,6 +72,10 @@ void stats_snapshot(struct snapshot *s)
 	zone_run_counters(runs);
 #define X(name, kind, doc) s->cur[STAT_##name] = runs[RUN_##name];
 	RUN_COUNTERS(X)
+#undef X
+	os_counters(sys);
+#define X(name, kind, doc) s->cur[STAT_##name] = sys[OS_##name];
+	OS_COUNTERS(X)
 #undef X
 	if (runs[RUN_run_pages] > 0)
 		s->cur[STAT_in_use_bytes] += runs[RUN_run_pages] << PAGE_SHIFT;

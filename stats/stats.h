@@ -41,7 +41,7 @@ enum stat_kind { STAT_EVENT, STAT_GAUGE, STAT_GAUGE_PEAK };
 	X(minflt, STAT_EVENT, "minor page faults of the process")		\
 	X(majflt, STAT_EVENT, "major page faults of the process")
 
-#define STAT_LIST(X) HEAP_GAUGES(X) THREAD_COUNTERS(X) RUN_COUNTERS(X) PROCESS_EVENTS(X)
+#define STAT_LIST(X) HEAP_GAUGES(X) THREAD_COUNTERS(X) RUN_COUNTERS(X) OS_COUNTERS(X) PROCESS_EVENTS(X)
 
 enum stat_id {
 #define X(name, kind, doc) STAT_##name,

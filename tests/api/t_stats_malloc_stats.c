@@ -21,7 +21,9 @@
  *    most as often); a slabinfo-like table with a "size-112" line with at
  *    least 200 active objects in 2 or more slabs, each of which a malloc
  *    found through the slow path (slow_allocs >= slabs, and at most the
- *    objects handed out); the page caches, "3 live" mapped chunks; and
+ *    objects handed out); the page caches, "3 live" mapped chunks; the
+ *    events, with the system calls counted (sys_mmap at least 3, one per
+ *    chunk; sys_brk at least 1, the zone the slabs came from); and
  *    "minflt N majflt M" with N between getrusage's minflt before and after;
  *  - malloc_info(1, fp) and malloc_info(-1, fp) fail with EINVAL (glibc
  *    returns EINVAL itself; the man page says -1 and errno EINVAL: either
@@ -216,6 +218,17 @@ int main(int argc, char **argv)
 			CHECK(strstr(l, "3 live") != NULL, "\"%s\": expected \"3 "
 			       "live\" mapped chunks", l);
 		}
+		if (strstr(l, "events:")) {
+			unsigned long long nmap = 0, nbrk = 0;
+			const char *a = strstr(l, " sys_mmap "), *b = strstr(l, " sys_brk ");
+			found |= 64;
+			CHECK(a && b && sscanf(a, " sys_mmap %llu", &nmap) == 1 &&
+			      sscanf(b, " sys_brk %llu", &nbrk) == 1 && strstr(l, " sys_madvise ") &&
+			      strstr(l, " sys_munmap ") && strstr(l, " sys_mremap "),
+			      "no system-call counts in \"%s\"", l);
+			CHECK(nmap >= 3 && nbrk >= 1, "\"%s\": %llu mmap calls for 3 chunks, "
+			      "%llu moves of the break", l, nmap, nbrk);
+		}
 		if (strstr(l, "minflt")) {
 			const char *s = strstr(l, "minflt ");
 			unsigned long long mf = 0;
@@ -232,9 +245,9 @@ int main(int argc, char **argv)
 	       "zone brk\" and one \"Node 0, zone mmap\" line with 11 counts");
 	CHECK(sum <= m.ordblks, "the buddyinfo lines count %zu free blocks, "
 	       "mallinfo2 ordblks %zu", sum, m.ordblks);
-	CHECK(found == 63, "missing parts of our views (bits found %#x: 1 "
+	CHECK(found == 127, "missing parts of our views (bits found %#x: 1 "
 	       "buddyinfo, 2 watermarks, 4 slabinfo, 8 size-112 line, 16 page "
-	       "caches, 32 minflt)", found);
+	       "caches, 32 minflt, 64 events)", found);
 
 	/* malloc_info with options != 0 */
 	for (int opt = 1; opt >= -1; opt -= 2) {
