@@ -7,36 +7,22 @@
  *
  *   active     owner's tc->active[cls]: where the owner allocates.
  *   partial    on owner's tc->partial[cls]: owned, has free objects.
- *   full       on owner's tc->full[cls], still owned: it ran out while
- *              active. The owner's frees into it are plain pushes; when
- *              they bring inuse down to s->unfull (an eighth of the slab
- *              free) it goes to the tail of the partial list. Frees of
- *              other threads wait on its remote list; a refill that finds
- *              no partial slab looks at the head of the full list for them,
- *              and every refill at the head of one other class's full list
- *              (slab_sweep), so a class no longer allocated lets them go.
- *              Both lists are queues (taken at the head, added at the
- *              tail), so a slab waits its turn and gathers frees: a refill
- *              takes a slab with many free objects, and ownership never
- *              changes on a free.
- *   orphaned   owner NULL, remote == SLAB_NOTIFY, on no list: full when its
- *              owner exited. The first free into it claims it (one
- *              compare-and-swap) and it becomes partial for the freeing
- *              thread.
+ *   full       owner NULL, remote == SLAB_NOTIFY, on no list: every object
+ *              was handed out when its owner moved on. The first free into
+ *              it claims it (one compare-and-swap) and it becomes partial
+ *              for the freeing thread, so freeing a batch costs one atomic
+ *              per slab, not per object.
  *   abandoned  owner NULL, on heap.caches[cls].partial (locked): left by a
- *              thread that exited, with objects still in use, or an
- *              orphaned slab that a thread without a cache freed into. Any
- *              thread that needs a slab of the class adopts it.
+ *              thread that exited, with objects still in use, or a full
+ *              slab that a thread without a cache freed into. Any thread
+ *              that needs a slab of the class adopts it.
  *
  * Objects freed by a thread that is not the owner are pushed on the slab's
  * atomic `remote` list (a Treiber stack; pushes only, the owner takes the
  * whole list with one exchange), so no lock is taken on any free. The
  * owner counts `inuse` = handed out - freed locally - collected; a slab
  * whose last object is freed goes back to the page cache unless it is
- * active or one of the slab_reserve empty slabs the thread keeps. A
- * thread that only frees (a consumer) takes a cache on its first free, so
- * its frees are pushes on the slabs' remote lists and touch no
- * process-wide word.
+ * active or one of the slab_reserve empty slabs the thread keeps.
  *
  * A fresh slab is carved lazily, a page's worth of objects at a time, so
  * its untouched pages are never faulted in.
@@ -83,55 +69,6 @@ static struct tcache *slab_owner(struct slab *s)
 {
 	return (struct tcache *)((uintptr_t)atomic_load_explicit(&s->owner, memory_order_relaxed) &
 				 ~SLAB_HOLED);
-}
-
-/* How many slabs at the head of the full list a refill looks at for
- * remote frees before it takes a slab from elsewhere. */
-#define FULL_SCAN	4
-
-/* A queue through s->next/prev: taken at the head, added at the tail. */
-static void queue_add(struct slab **head, struct slab **tail, struct slab *s)
-{
-	s->next = NULL;
-	s->prev = *tail;
-	if (*tail)
-		(*tail)->next = s;
-	else
-		*head = s;
-	*tail = s;
-}
-
-static void queue_del(struct slab **head, struct slab **tail, struct slab *s)
-{
-	if (*tail == s)
-		*tail = s->prev;
-	slab_list_del(head, s);
-}
-
-static void partial_add(struct tcache *tc, struct slab *s)
-{
-	queue_add(&tc->partial[s->cls], &tc->partial_tail[s->cls], s);
-}
-
-static void partial_del(struct tcache *tc, struct slab *s)
-{
-	queue_del(&tc->partial[s->cls], &tc->partial_tail[s->cls], s);
-}
-
-/* The active slab s ran out: it stays ours, on the full list, until an
- * eighth of it is free again. No atomic: a remote free pushes as on any
- * owned slab. */
-static void full_add(struct tcache *tc, struct slab *s)
-{
-	uint16_t cap = sc_table[s->cls].capacity;
-	s->unfull = (uint16_t)(cap - (cap >= 16 ? cap / 8 : 1));
-	queue_add(&tc->full[s->cls], &tc->full_tail[s->cls], s);
-}
-
-static void full_del(struct tcache *tc, struct slab *s)
-{
-	queue_del(&tc->full[s->cls], &tc->full_tail[s->cls], s);
-	s->unfull = 0;
 }
 
 /* Carves up to a page's worth of never-used objects onto the free list. */
@@ -217,9 +154,8 @@ static uint32_t slab_collect(struct slab *s)
 }
 
 /*
- * A full slab whose owner exits: let go of it (orphaned). A later free
- * claims it. False when a remote free raced in: the slab stays ours, with
- * objects.
+ * The active slab is exhausted: let go of it. A later free claims it back.
+ * False when a remote free raced in: the slab stays ours, with objects.
  */
 static bool slab_retire(struct tcache *tc, struct slab *s)
 {
@@ -242,7 +178,7 @@ static void slab_release(struct tcache *tc, struct slab *s)
 		sec->pages[pfn + i].tail_dist = 0;
 	s->bump = 0;		/* the second page's descriptor: a plain tail again */
 	s->holes = 0;		/* the third's */
-	s->unfull = 0;		/* the head's run_pages, zero in any free block */
+	s->unused = 0;		/* the head's run_pages, zero in any free block */
 	slab_own(s, NULL);
 	tc->stat.slabs_freed++;
 	tc->stat.slabs[s->cls]--;
@@ -269,7 +205,6 @@ static struct slab *slab_new(struct tcache *tc, unsigned cls)
 	s->sampled = 0;
 	slab_own(s, tc);
 	s->inuse = 0;
-	s->unfull = 0;
 	s->bump = 0;
 	s->sec = sec;
 	s->next = s->prev = NULL;
@@ -305,33 +240,12 @@ static struct slab *slab_adopt(struct tcache *tc, unsigned cls)
 	return s;
 }
 
-/*
- * A full slab to which enough objects came back from other threads (one
- * look at each of the first FULL_SCAN; those passed over go to the tail,
- * to gather more), or NULL.
- */
-static struct slab *slab_from_full(struct tcache *tc, unsigned cls)
-{
-	for (unsigned i = 0; i < FULL_SCAN && tc->full[cls]; i++) {
-		struct slab *s = tc->full[cls];
-		uint16_t mark = s->unfull;
-		full_del(tc, s);
-		if (atomic_load_explicit(&s->remote, memory_order_relaxed))
-			slab_collect(s);
-		if (s->inuse <= mark && (s->free || slab_unhole(s)))
-			return s;
-		full_add(tc, s);
-	}
-	return NULL;
-}
-
-/* The next slab for the class: own partial, own full with enough frees
- * from other threads, abandoned, or fresh. */
+/* The next slab for the class: own partial, abandoned, or fresh. */
 static struct slab *slab_next(struct tcache *tc, unsigned cls)
 {
 	struct slab *s;
 	while ((s = tc->partial[cls]) != NULL) {
-		partial_del(tc, s);
+		slab_list_del(&tc->partial[cls], s);
 		if (s->inuse == 0 && tc->nr_empty[cls])
 			tc->nr_empty[cls]--;
 		slab_collect(s);
@@ -340,36 +254,10 @@ static struct slab *slab_next(struct tcache *tc, unsigned cls)
 		/* cannot happen: a partial slab has a free object */
 		check_fail("partial slab without free objects", s);
 	}
-	if ((s = slab_from_full(tc, cls)) != NULL)
-		return s;
 	s = slab_adopt(tc, cls);
 	if (s && s->free)
 		return s;
 	return slab_new(tc, cls);
-}
-
-/*
- * At each refill, one look at the head of another class's full list, round
- * robin: a slab whose objects all came back from other threads goes back
- * to the page cache, one with enough of them to the partial list, so that
- * a class the thread no longer allocates does not keep them.
- */
-static void slab_sweep(struct tcache *tc)
-{
-	unsigned cls = tc->sweep_cls;
-	tc->sweep_cls = (uint8_t)(cls + 1 < NR_CLASSES ? cls + 1 : 0);
-	struct slab *s = tc->full[cls];
-	if (!s || !atomic_load_explicit(&s->remote, memory_order_relaxed))
-		return;
-	uint16_t mark = s->unfull;
-	full_del(tc, s);
-	slab_collect(s);
-	if (s->inuse == 0)
-		slab_release(tc, s);
-	else if (s->inuse <= mark)
-		partial_add(tc, s);
-	else
-		full_add(tc, s);
 }
 
 /*
@@ -383,13 +271,11 @@ void *slab_alloc_refill(struct tcache *tc, unsigned cls)
 	struct slab *s = tc->active[cls];
 	if (s == &dummy_slab)
 		s = NULL;
-	else if (!slab_extend(s) && !slab_collect(s) && !slab_unhole(s)) {
-		full_add(tc, s);	/* ran out: still ours, waits for frees */
-		s = NULL;
-	}
+	else if (!slab_extend(s) && !slab_collect(s) && !slab_unhole(s) && slab_retire(tc, s))
+		s = NULL;	/* retired: from here on another thread may own it */
+	/* else s has objects: carved, collected, or raced in during retire */
 	if (!s) {
 		tc->active[cls] = &dummy_slab;
-		slab_sweep(tc);
 		s = slab_next(tc, cls);
 		if (!s) {
 			tcache_busy_exit(tc);
@@ -406,7 +292,17 @@ void *slab_alloc_refill(struct tcache *tc, unsigned cls)
 /* The owner's free emptied a slab: give it back, unless it is active or
  * the thread keeps fewer than slab_reserve empty slabs of the class; under
  * pressure (pressure.h) it goes back in any case, the active one too. */
-static void slab_emptied(struct tcache *tc, struct slab *s)
+static void slab_empty_slow(struct tcache *tc, struct slab *s);
+
+void slab_empty(struct tcache *tc, struct slab *s)
+{
+	if (s == tc->active[s->cls] &&
+	    likely(!atomic_load_explicit(&heap.pressure_until, memory_order_relaxed)))
+		return;
+	slab_empty_slow(tc, s);
+}
+
+static __attribute__((noinline)) void slab_empty_slow(struct tcache *tc, struct slab *s)
 {
 	bool pressure = under_pressure();
 	if (s == tc->active[s->cls] && !pressure)
@@ -415,25 +311,12 @@ static void slab_emptied(struct tcache *tc, struct slab *s)
 		tc->nr_empty[s->cls]++;
 		return;		/* stays on the partial list, empty */
 	}
+	tcache_busy_enter(tc);
 	if (s == tc->active[s->cls])
 		tc->active[s->cls] = &dummy_slab;
 	else
-		partial_del(tc, s);
+		slab_list_del(&tc->partial[s->cls], s);
 	slab_release(tc, s);
-}
-
-/* The owner's free brought s down to its mark (slab.h): a full slab with
- * enough free objects goes to the tail of the partial list; an empty one
- * is kept or given back. */
-void slab_low(struct tcache *tc, struct slab *s)
-{
-	tcache_busy_enter(tc);
-	if (s->unfull) {
-		full_del(tc, s);
-		partial_add(tc, s);
-	}
-	if (s->inuse == 0)
-		slab_emptied(tc, s);
 	tcache_busy_exit(tc);
 }
 
@@ -510,17 +393,6 @@ size_t slab_trim(struct tcache *tc)
 				pages += slab_punch(s);
 			}
 		}
-		for (s = tc->full[cls]; s; s = next) {
-			next = s->next;
-			slab_collect(s);
-			if (s->inuse) {
-				pages += slab_punch(s);
-				continue;
-			}
-			full_del(tc, s);
-			pages += (size_t)1 << s->order;
-			slab_release(tc, s);
-		}
 		for (s = tc->partial[cls]; s; s = s->next)
 			if (s->inuse)
 				pages += slab_punch(s);
@@ -530,7 +402,7 @@ size_t slab_trim(struct tcache *tc)
 			slab_collect(s);
 			if (s->inuse)
 				continue;
-			partial_del(tc, s);
+			slab_list_del(&tc->partial[cls], s);
 			tc->nr_empty[cls]--;
 			pages += (size_t)1 << s->order;
 			slab_release(tc, s);
@@ -558,51 +430,39 @@ static void slab_share(struct slab *s)
 }
 
 /*
- * A free by a thread without a cache (one that has run its exit handler,
- * whose later frees come from glibc's own clean-up, or one that found no
- * memory for a cache): it pushes, counts in the class's shared counter,
- * and hands an orphaned slab to the shared list instead of claiming it.
- */
-static void slab_free_orphan(struct slab *s, void **o)
-{
-	uintptr_t old = atomic_load_explicit(&s->remote, memory_order_relaxed);
-	do {
-		o[0] = freelist_link(o, (void *)(old & ~SLAB_NOTIFY));
-		o[1] = (void *)slab_key(o);
-	} while (!atomic_compare_exchange_weak_explicit(&s->remote, &old, (uintptr_t)o,
-			memory_order_release, memory_order_relaxed));
-	atomic_fetch_add_explicit(&heap.caches[s->cls].orphan_nfree, 1, memory_order_relaxed);
-	if (old == SLAB_NOTIFY)
-		slab_share(s);
-}
-
-/*
- * Frees o into slab s, which the calling thread does not own: one push on
- * its remote list. A thread that has not allocated yet takes its cache
- * here, so that a thread that only frees counts in its own counters.
+ * Frees o into slab s, which the calling thread does not own. A thread
+ * without a cache (one that has run its exit handler, whose later frees
+ * come from glibc's own clean-up) does not take a cache for a free: it
+ * pushes, and hands a full slab to the shared list instead of claiming it.
  */
 void slab_free_remote(struct tcache *tc, struct slab *s, void **o)
 {
-	if (tc == &tcache_empty && !tls_tc_left)
-		tc = tcache_acquire();
-	if (!tc || tc == &tcache_empty) {
-		slab_free_orphan(s, o);
+	if (tc == &tcache_empty) {
+		uintptr_t old = atomic_load_explicit(&s->remote, memory_order_relaxed);
+		do {
+			o[0] = freelist_link(o, (void *)(old & ~SLAB_NOTIFY));
+			o[1] = (void *)slab_key(o);
+		} while (!atomic_compare_exchange_weak_explicit(&s->remote, &old, (uintptr_t)o,
+				memory_order_release, memory_order_relaxed));
+		atomic_fetch_add_explicit(&heap.caches[s->cls].orphan_nfree, 1, memory_order_relaxed);
+		if (old == SLAB_NOTIFY)
+			slab_share(s);
 		return;
 	}
 	if (slab_owner(s) == tc) {	/* ours, with holes: alloc.c checked o */
 		slab_free_owned(tc, s, o);
 		return;
 	}
+	tcache_busy_enter(tc);		/* a claim below changes our lists */
 	uintptr_t old = atomic_load_explicit(&s->remote, memory_order_relaxed);
 	for (;;) {
 		if (old == SLAB_NOTIFY) {
 			if (!atomic_compare_exchange_weak_explicit(&s->remote, &old, 0,
 					memory_order_acquire, memory_order_relaxed))
 				continue;
-			/* claimed an orphaned slab: it is ours now, and partial */
-			tcache_busy_enter(tc);
+			/* claimed a full slab: it is ours now, and partial */
 			slab_own(s, tc);
-			partial_add(tc, s);
+			slab_list_add(&tc->partial[s->cls], s);
 			slab_free_owned(tc, s, o);
 			tcache_busy_exit(tc);
 			return;
@@ -613,7 +473,8 @@ void slab_free_remote(struct tcache *tc, struct slab *s, void **o)
 				memory_order_release, memory_order_relaxed))
 			break;
 	}
-	tc->stat.nfree[s->cls]++;	/* a push changes none of our lists: not busy */
+	tc->stat.nfree[s->cls]++;
+	tcache_busy_exit(tc);
 }
 
 /* A thread's slab that it gives up for good (thread exit). */
@@ -628,7 +489,7 @@ static void slab_abandon(struct tcache *tc, struct slab *s)
 		if (s->free || s->bump < sc_table[s->cls].capacity)
 			break;
 		if (slab_retire(tc, s))
-			return;		/* orphaned: the next free claims it */
+			return;		/* full: the next free claims it */
 	}
 	struct kmem_cache *kc = &heap.caches[s->cls];
 	slab_own(s, NULL);
@@ -648,11 +509,7 @@ void slab_flush(struct tcache *tc)
 		if (s != &dummy_slab)
 			slab_abandon(tc, s);
 		while ((s = tc->partial[cls]) != NULL) {
-			partial_del(tc, s);
-			slab_abandon(tc, s);
-		}
-		while ((s = tc->full[cls]) != NULL) {
-			full_del(tc, s);
+			slab_list_del(&tc->partial[cls], s);
 			slab_abandon(tc, s);
 		}
 		tc->nr_empty[cls] = 0;
@@ -680,7 +537,6 @@ void slab_rebuild(struct slab *s, struct tcache *me)
 	if (me && slab_owner(s) == me)
 		return;
 	slab_own(s, NULL);
-	s->unfull = 0;		/* off its dead owner's full list */
 	uintptr_t r = atomic_load_explicit(&s->remote, memory_order_relaxed);
 	if (!s->free && s->bump >= sc_table[s->cls].capacity && !(r & ~SLAB_NOTIFY)) {
 		atomic_store_explicit(&s->remote, SLAB_NOTIFY, memory_order_relaxed);

@@ -19,8 +19,7 @@
 #include "sizeclass.h"
 #include "tcache.h"
 
-#define SLAB_NOTIFY	((uintptr_t)1)	/* in remote: full and left by an exited
-					 * owner; the first free claims it */
+#define SLAB_NOTIFY	((uintptr_t)1)	/* in remote: full and ownerless, claim it */
 #define SLAB_HOLED	((uintptr_t)1)	/* in owner: the slab has holes, frees go slow */
 
 static inline uintptr_t slab_key(const void *o)
@@ -42,7 +41,7 @@ static inline bool slab_owns_at(const struct slab *s, uintptr_t off)
 	return (uintptr_t)idx * c->size == off && idx < s->bump;
 }
 
-void slab_low(struct tcache *tc, struct slab *s);
+void slab_empty(struct tcache *tc, struct slab *s);
 
 /* An object of the active slab of cls, or NULL when it has none left. */
 static inline void *slab_alloc_fast(struct tcache *tc, unsigned cls)
@@ -60,23 +59,15 @@ static inline void *slab_alloc_fast(struct tcache *tc, unsigned cls)
 	return o;
 }
 
-/*
- * Pushes o on s, which the calling thread owns. The call out happens when
- * s falls to its mark (s->unfull: a full slab has gathered enough frees
- * to go back to the partial list; 0: s is empty), except for the usual
- * case of the active slab emptied, which stays as it is unless memory is
- * short (pressure.h), so that a malloc/free pair calls nothing.
- */
+/* Pushes o on s, which the calling thread owns. */
 static inline void slab_free_owned(struct tcache *tc, struct slab *s, void **o)
 {
 	o[0] = freelist_link(o, s->free);
 	o[1] = (void *)slab_key(o);
 	s->free = o;
 	tc->stat.nfree[s->cls]++;
-	if (unlikely(--s->inuse <= s->unfull) &&
-	    (s != tc->active[s->cls] ||
-	     atomic_load_explicit(&heap.pressure_until, memory_order_relaxed)))
-		slab_low(tc, s);
+	if (unlikely(--s->inuse == 0))
+		slab_empty(tc, s);
 }
 
 /* Frees o into s if the calling thread owns s (and s has no holes); false,

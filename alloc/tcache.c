@@ -3,9 +3,7 @@
  *
  * tls_tc starts as &tcache_empty, whose every active slab is the empty
  * dummy slab: the first malloc of a thread falls into the slow path, which
- * acquires a real tcache here, so the fast path never tests for NULL; so
- * does the first free of a thread that only frees (slab.c), unless the
- * thread gave its cache back already (tls_tc_left: it is exiting).
+ * acquires a real tcache here, so the fast path never tests for NULL.
  * tcaches are never freed: one whose thread exited is marked free and the
  * next new thread takes it over, counters and all. The registry
  * (heap.tcaches) is a push-only list, safe to walk without a lock and in a
@@ -21,7 +19,6 @@
 #include "tcache.h"
 
 __thread struct tcache *tls_tc __attribute__((tls_model("initial-exec"))) = &tcache_empty;
-__thread bool tls_tc_left __attribute__((tls_model("initial-exec")));
 struct slab dummy_slab = { .kind = PG_SLAB };
 struct tcache tcache_empty = { .active = { [0 ... NR_CLASSES - 1] = &dummy_slab } };
 
@@ -54,10 +51,8 @@ got:
 /* The thread gave back what it held: the tcache is free for the next one. */
 void tcache_leave(struct tcache *tc)
 {
-	if (tls_tc == tc) {
+	if (tls_tc == tc)
 		tls_tc = &tcache_empty;
-		tls_tc_left = true;
-	}
 	atomic_store_explicit(&tc->in_use, 0, memory_order_release);
 }
 
@@ -68,8 +63,7 @@ void tcache_forget(struct tcache *tc)
 {
 	for (unsigned c = 0; c < NR_CLASSES; c++) {
 		tc->active[c] = &dummy_slab;
-		tc->partial[c] = tc->partial_tail[c] = NULL;
-		tc->full[c] = tc->full_tail[c] = NULL;
+		tc->partial[c] = NULL;
 		tc->nr_empty[c] = 0;
 	}
 	tcache_forget_pcp(tc);

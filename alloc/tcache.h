@@ -12,8 +12,6 @@
 #include "types.h"
 
 extern __thread struct tcache *tls_tc __attribute__((tls_model("initial-exec")));
-/* The thread gave its cache back (exit): its later frees take none. */
-extern __thread bool tls_tc_left __attribute__((tls_model("initial-exec")));
 extern struct tcache tcache_empty;	/* every thread's first tcache: no slabs */
 extern struct slab dummy_slab;		/* tcache_empty's active slab: no objects */
 

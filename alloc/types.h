@@ -102,9 +102,7 @@ struct slab {
 	uint8_t order;
 	uint8_t sampled;	/* objects of it sampled by the profiler (classify.h) */
 	uint8_t cls;
-	uint16_t unfull;	/* on the owner's full list: back to partial when inuse
-				 * falls to this (slab.c); 0 on any other list */
-	uint16_t unused;
+	uint32_t unused;	/* zero: the head's run_pages in any free block */
 	struct slab *next;	/* a thread's partial list, or its class's shared list */
 	struct slab *prev;
 	struct section *sec;
@@ -250,12 +248,8 @@ struct kmem_cache {
 
 struct tcache {
 	struct slab *active[NR_CLASSES];	/* never NULL: &dummy_slab when none */
-	struct slab *partial[NR_CLASSES];	/* owned slabs with free objects: a queue */
-	struct slab *partial_tail[NR_CLASSES];
-	struct slab *full[NR_CLASSES];		/* owned slabs that ran out: a queue */
-	struct slab *full_tail[NR_CLASSES];
-	uint8_t nr_empty[NR_CLASSES];		/* of the partial ones, empty ones kept (slab_reserve) */
-	uint8_t sweep_cls;			/* the full list a refill looks at next (slab.c) */
+	struct slab *partial[NR_CLASSES];	/* owned slabs with free objects */
+	uint8_t nr_empty[NR_CLASSES];		/* of those, empty ones kept (slab_reserve) */
 	struct pcp pcp[NR_ZONES];
 	struct chunk *chunk_slot;		/* the last mapped chunk freed (large.c) */
 	uint64_t chunk_slot_time;		/* when, in os_now_ms() time */
