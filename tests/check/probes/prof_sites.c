@@ -5,7 +5,10 @@
 #define NOINLINE __attribute__((noinline))
 static void *keep[64128];
 
-NOINLINE void *site_small(size_t n) { void *p = malloc(n); __asm__ volatile("" ::: "memory"); return p; }
+/* realloc(NULL, n) is malloc(n), and must be sampled as malloc is (the
+ * null is volatile, or the compiler would call malloc itself) */
+static void *volatile no_block;
+NOINLINE void *site_small(size_t n) { void *p = realloc(no_block, n); __asm__ volatile("" ::: "memory"); return p; }
 NOINLINE void *site_big(size_t n) { void *p = malloc(n); __asm__ volatile("" ::: "memory"); return p; }
 NOINLINE void *site_freed(size_t n) { void *p = malloc(n); __asm__ volatile("" ::: "memory"); return p; }
 
