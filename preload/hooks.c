@@ -162,8 +162,8 @@ void *realloc_hooked(void *p, size_t n)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (!p)		/* malloc(n); not malloc_hooked, which counted down already */
-		return new_block(ba_malloc_inline(n), n, false);
+	if (!p)		/* malloc's own countdown, as api.c's realloc does */
+		return malloc(n);
 	if (n == 0) {
 		if (!old_block(p, "realloc", true))
 			ba_free(p, "realloc");

@@ -51,23 +51,26 @@ complete() {
 # load.c: threads that allocate and check their bytes, while main does
 # dlopen/dlclose (argv[1] = plugin) or raises signals (argv[1] = "signals")
 
+# profile_shows NAME PREFIX PROGRAM PATTERN WHAT: the one profile PREFIX.*.heap
+# is complete and google-pprof's --alloc_space text of it matches PATTERN
+profile_shows() {
+	local f
+	f=$(echo "$2".*.heap)
+	complete "$f" || fail "$1: incomplete profile $f"
+	google-pprof --text --alloc_space "$3" "$f" 2>/dev/null | grep -q "$4" ||
+		fail "$1: $5"
+	[ $failures -eq 0 ] && echo "ok   $1"
+}
+
 echo "== keys: 40 pthread keys, every allocation sampled"
-if prof keys "prof=1,prof_sample=1,prof_file=$tmp/keys" "$probes/prof_keys"; then
-	f=$(echo "$tmp"/keys.*.heap)
-	complete "$f" || fail "keys: incomplete profile $f"
-	google-pprof --text --alloc_space "$probes/prof_keys" "$f" 2>/dev/null | grep -q 'pthread_setspecific' ||
-		fail "keys: no allocation inside pthread_setspecific in the profile"
-	[ $failures -eq 0 ] && echo "ok   keys"
-fi
+prof keys "prof=1,prof_sample=1,prof_file=$tmp/keys" "$probes/prof_keys" &&
+	profile_shows keys "$tmp/keys" "$probes/prof_keys" 'pthread_setspecific' \
+		"no allocation inside pthread_setspecific in the profile"
 
 echo "== dlopen/dlclose while three threads allocate"
-if prof dlopen "prof=1,prof_sample=4K,prof_file=$tmp/dl" "$probes/prof_load" "$BUDDYMALLOC_BUILD/tests/lib/libplug.so"; then
-	f=$(echo "$tmp"/dl.*.heap)
-	complete "$f" || fail "dlopen: incomplete profile $f"
-	google-pprof --text --alloc_space "$probes/prof_load" "$f" 2>/dev/null | grep -q ' work$' ||
-		fail "dlopen: google-pprof does not show the threads' function"
-	[ $failures -eq 0 ] && echo "ok   dlopen"
-fi
+prof dlopen "prof=1,prof_sample=4K,prof_file=$tmp/dl" "$probes/prof_load" "$BUDDYMALLOC_BUILD/tests/lib/libplug.so" &&
+	profile_shows dlopen "$tmp/dl" "$probes/prof_load" ' work$' \
+		"google-pprof does not show the threads' function"
 
 echo "== fork stress tests with prof=1"
 mkdir -p "$tmp/fork"
